@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Debian packages the test suite uses: headless Chromium for the browser test.
+# Idempotent; when not root or apt is unavailable it says so and the browser tests skip with a reason.
+set -uo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-debian-packages: cannot install ${need[*]} (need root and apt-get); browser tests will be skipped" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || echo "install-debian-packages: apt-get update failed" >&2
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+  || echo "install-debian-packages: could not install ${need[*]}; browser tests will be skipped" >&2
+exit 0
