@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-.venv/bin/ruff check src tests bench scripts
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest -q -n 2 "$@"
