@@ -1,0 +1,348 @@
+"""Measurements that bench/run.py runs, each in a fresh process, printing one JSON object.
+
+    python bench/measure.py ingest  --notices DIR --registry DIR --store DIR [--phases N]
+    python bench/measure.py counts  --store DIR
+    python bench/measure.py queries --store DIR --values FILE [--reps N] [--rdflib-reps N] [--budget S]
+    python bench/measure.py shacl   --store DIR --registry DIR
+    python bench/measure.py reopen  --store DIR
+
+A fresh process per measurement keeps peak RSS (ru_maxrss) honest and caches cold. Timings are
+`time.perf_counter()` wall clock and include materialising every result row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import signal
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+GW = "https://w3id.org/govwork/ns#"
+
+# Counts checked against the generator's manifest (see bench/gen.py, "counting").
+COUNT_QUERIES = {
+    "notices": f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?d a <{GW}Notice> }}",
+    "tasks": f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t a <{GW}Task> }}",
+    "lead": f"""SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a a <{GW}Assignment> ; <{GW}role> <{GW}lead> .
+               FILTER NOT EXISTS {{ ?a <{GW}expandedFrom> ?g }} }}""",
+    "responsible": f"""SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a a <{GW}Assignment> ; <{GW}role> <{GW}responsible> .
+               FILTER NOT EXISTS {{ ?a <{GW}expandedFrom> ?g }} }}""",
+    "expanded": f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a <{GW}expandedFrom> ?g }}",
+    "targets": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{GW}Target> }}",
+    "deadlines": f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t <{GW}hasDeadline> ?d }}",
+}
+
+
+def rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pct(xs: list[float], q: float) -> float:
+    """q-th percentile (0-100) with linear interpolation; with few samples p99 is about the max."""
+    s = sorted(xs)
+    if len(s) == 1:
+        return s[0]
+    k = (len(s) - 1) * q / 100
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+class Timeout(Exception):
+    pass
+
+
+def _alarm(_sig: int, _frame: Any) -> None:
+    raise Timeout
+
+
+def timed_runs(fn: Callable[[], int], reps: int, budget: float, warmup: int = 1) -> dict[str, Any]:
+    """Run `fn` (returns a row count) warmup + up to `reps` times, stopping once `budget` s are
+    spent (at least one timed run). A single run longer than `budget` is interrupted (pure-Python
+    engines only: SIGALRM cannot stop native code) and reported as a timeout."""
+    signal.signal(signal.SIGALRM, _alarm)
+    times: list[float] = []
+    rows = None
+    try:
+        signal.setitimer(signal.ITIMER_REAL, budget * 2)
+        for _ in range(warmup):
+            rows = fn()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        start = time.perf_counter()
+        for _ in range(reps):
+            signal.setitimer(signal.ITIMER_REAL, budget * 2)
+            t0 = time.perf_counter()
+            rows = fn()
+            times.append(time.perf_counter() - t0)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if time.perf_counter() - start > budget:
+                break
+    except Timeout:
+        return {"timeout_s": budget * 2, "runs": len(times), "rows": rows}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    ms = [t * 1000 for t in times]
+    return {
+        "rows": rows,
+        "runs": len(ms),
+        "p50_ms": pct(ms, 50),
+        "p99_ms": pct(ms, 99),
+        "min_ms": min(ms),
+        "mean_ms": statistics.fmean(ms),
+    }
+
+
+def store_counts(store: Any) -> dict[str, int]:
+    out = {}
+    for name, q in COUNT_QUERIES.items():
+        out[name] = int(next(iter(store.query(q)))[0].value)
+    out["quads"] = store.triple_count()
+    return out
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def cmd_ingest(a: argparse.Namespace) -> dict[str, Any]:
+    """What `kg ingest DIR` does: registry into the store, then every file through kg.ingest."""
+    from kg.ingest import ingest_many, sync_registry
+    from kg.registry import Registry
+    from kg.store import open_store
+
+    t0 = time.perf_counter()
+    registry = Registry.load(Path(a.registry))
+    t_reg = time.perf_counter() - t0
+    files = sorted(Path(a.notices).glob("*.txt"))
+    store = open_store(a.store)
+    t1 = time.perf_counter()
+    sync_registry(store, registry)
+    results = ingest_many([Path(a.notices)], store, registry)
+    t_ingest = time.perf_counter() - t1
+    statuses = Counter(r.status for r in results)
+    reasons = Counter(_shape(r.reason) for r in results if r.status == "refused")
+    warnings = Counter(_shape(w) for r in results for w in r.warnings)
+    t2 = time.perf_counter()
+    counts = store_counts(store)
+    t_counts = time.perf_counter() - t2
+    store.close()
+    out = {
+        "notices": len(files),
+        "registry_s": t_reg,
+        "ingest_s": t_ingest,
+        "statuses": dict(statuses),
+        "refused": dict(reasons.most_common(8)),
+        "refused_files": [r.file for r in results if r.status == "refused"][:5],
+        "warnings": sum(warnings.values()),
+        "warning_kinds": dict(warnings.most_common(8)),
+        "counts": counts,
+        "counts_s": t_counts,
+        "peak_rss_mb": rss_mb(),
+    }
+    if a.phases:
+        out["phases"] = phases(files[: a.phases], registry)
+    return out
+
+
+def _shape(message: str | None) -> str:
+    """A message with its particulars (numbers, quoted names) blanked, for grouping."""
+    import re
+
+    text = re.sub(r"line \d+: ", "", message or "")
+    return re.sub(r"\d+(\.\d+)*", "N", re.sub(r"[«“\"'][^»”\"']*[»”\"']", "…", text))[:160]
+
+
+def phases(files: list[Path], registry: Any) -> dict[str, Any]:
+    """Where ingest time goes: parse, build, validate, store, per notice (fresh in-memory store)."""
+    from kg.graph import build_graph
+    from kg.parse import parse_file
+    from kg.store import open_store
+    from kg.store.oxigraph import graph_sha256
+    from kg.validate import validate
+
+    store = open_store(":memory:")
+    acc: dict[str, float] = Counter()
+    triples = 0
+    for f in files:
+        t0 = time.perf_counter()
+        notice = parse_file(f)
+        t1 = time.perf_counter()
+        iri, graph = build_graph(notice, registry)
+        t2 = time.perf_counter()
+        validate(graph, registry)
+        t3 = time.perf_counter()
+        store.replace_document(str(iri), graph, sha256=graph_sha256(graph))
+        t4 = time.perf_counter()
+        acc["parse"] += t1 - t0
+        acc["build"] += t2 - t1
+        acc["validate"] += t3 - t2
+        acc["store"] += t4 - t3
+        triples += len(graph)
+    n = max(1, len(files))
+    return {
+        "notices": len(files),
+        "triples_per_notice": triples / n,
+        **{f"{k}_ms": v * 1000 / n for k, v in acc.items()},
+    }
+
+
+def cmd_counts(a: argparse.Namespace) -> dict[str, Any]:
+    from kg.store import open_store
+
+    store = open_store(a.store, read_only=True)
+    return {"counts": store_counts(store), "documents": len(store.documents())}
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _rdflib_dataset(store: Any) -> tuple[Any, float, float]:
+    """The store's quads in rdflib's in-memory Dataset with the union as default graph."""
+    import rdflib
+
+    t0 = time.perf_counter()
+    data = store.export("nquads")
+    t1 = time.perf_counter()
+    ds = rdflib.Dataset(default_union=True)
+    ds.parse(data=data, format="nquads")
+    return ds, t1 - t0, time.perf_counter() - t1
+
+
+def cmd_queries(a: argparse.Namespace) -> dict[str, Any]:
+    from kg.queries import Catalog, render_named, run_named
+    from kg.store import open_store
+
+    plan = json.loads(Path(a.values).read_text(encoding="utf-8"))
+    store = open_store(a.store, read_only=True)
+    catalog = Catalog.load()
+    quads = store.triple_count()
+    out: dict[str, Any] = {"quads": quads, "queries": []}
+    rendered: list[tuple[dict[str, Any], str]] = []
+    for item in plan:
+        nq = catalog.get(item["query"])
+        values = item["values"]
+        row: dict[str, Any] = {"query": item["query"], "variant": item["variant"], "values": values}
+        try:
+            sparql = render_named(store, nq, values)
+            row["kg"] = timed_runs(
+                lambda nq=nq, values=values: len(run_named(store, nq, values)), a.reps, a.budget
+            )
+            row["engine"] = timed_runs(lambda s=sparql: sum(1 for _ in store.query(s)), a.reps, a.budget)
+            rendered.append((row, sparql))
+        except Exception as exc:  # a query that fails is a finding, not a crash of the bench
+            row["error"] = f"{type(exc).__name__}: {exc}"
+        out["queries"].append(row)
+        print(
+            f"  {item['query']:<22} {item['variant']:<10} {row.get('kg', row.get('error'))}", file=sys.stderr
+        )
+    if a.rdflib_reps:
+        ds, t_export, t_parse = _rdflib_dataset(store)
+        out["rdflib_load_s"] = {"export": t_export, "parse": t_parse, "rss_mb": rss_mb()}
+        for row, sparql in rendered:
+            try:
+                row["rdflib"] = timed_runs(
+                    lambda s=sparql: sum(1 for _ in ds.query(s)), a.rdflib_reps, a.budget, warmup=0
+                )
+            except Exception as exc:  # rdflib cannot run every query kg can: record it
+                row["rdflib"] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+            print(f"  rdflib {row['query']:<15} {row['variant']:<10} {row['rdflib']}", file=sys.stderr)
+    out["peak_rss_mb"] = rss_mb()
+    store.close()
+    return out
+
+
+# --------------------------------------------------------------------------- SHACL, reopen
+
+
+def cmd_shacl(a: argparse.Namespace) -> dict[str, Any]:
+    """Validate the whole store: kg.validate.validate_store when it exists, else the union graph
+    exported to rdflib and kg.validate.validate (what `kg validate` had to do before)."""
+    import kg.validate as kv
+    from kg.registry import Registry
+    from kg.store import open_store
+
+    registry = Registry.load(Path(a.registry))
+    store = open_store(a.store, read_only=True)
+    out: dict[str, Any] = {"quads": store.triple_count()}
+    t0 = time.perf_counter()
+    if hasattr(kv, "validate_store"):
+        out["method"] = "kg.validate.validate_store"
+        report = kv.validate_store(store, registry)
+    else:
+        import rdflib
+
+        out["method"] = "export + kg.validate.validate"
+        data = store.export("ntriples")
+        t1 = time.perf_counter()
+        graph = rdflib.Graph()
+        graph.parse(data=data, format="nt")
+        t2 = time.perf_counter()
+        out |= {"export_s": t1 - t0, "rdflib_parse_s": t2 - t1}
+        report = kv.validate(graph, registry)
+    out["shacl_s"] = time.perf_counter() - t0
+    items = list(getattr(report, "items", []) or [])
+    if items:
+        out["by_severity"] = dict(Counter(getattr(i, "severity", "?") for i in items))
+    out["violations"] = len(getattr(report, "violations", []) or [])
+    out["warnings"] = len(getattr(report, "warnings", []) or [])
+    out["peak_rss_mb"] = rss_mb()
+    return out
+
+
+def cmd_reopen(a: argparse.Namespace) -> dict[str, Any]:
+    from kg.store import open_store
+
+    t0 = time.perf_counter()
+    store = open_store(a.store, read_only=a.read_only)
+    t1 = time.perf_counter()
+    n = store.triple_count()
+    t2 = time.perf_counter()
+    docs = len(store.documents())
+    t3 = time.perf_counter()
+    store.close()
+    return {"open_s": t1 - t0, "count_s": t2 - t1, "documents_s": t3 - t2, "quads": n, "documents": docs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("ingest")
+    p.add_argument("--notices", required=True)
+    p.add_argument("--registry", required=True)
+    p.add_argument("--store", required=True)
+    p.add_argument("--phases", type=int, default=0, help="also time each step on the first N notices")
+    p = sub.add_parser("counts")
+    p.add_argument("--store", required=True)
+    p = sub.add_parser("queries")
+    p.add_argument("--store", required=True)
+    p.add_argument("--values", required=True, help="JSON list of {query, variant, values}")
+    p.add_argument("--reps", type=int, default=50)
+    p.add_argument("--rdflib-reps", type=int, default=5)
+    p.add_argument("--budget", type=float, default=20.0, help="seconds per query and engine")
+    p = sub.add_parser("shacl")
+    p.add_argument("--store", required=True)
+    p.add_argument("--registry", required=True)
+    p = sub.add_parser("reopen")
+    p.add_argument("--store", required=True)
+    p.add_argument("--read-only", action="store_true")
+    a = ap.parse_args(argv)
+    fn = {
+        "ingest": cmd_ingest,
+        "counts": cmd_counts,
+        "queries": cmd_queries,
+        "shacl": cmd_shacl,
+        "reopen": cmd_reopen,
+    }[a.cmd]
+    print(json.dumps(fn(a), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+"""kg.model.Notice + Registry -> the RDF graph of one document, exactly as docs/design.md describes.
+
+The graph is a pure function of the Notice and the registry: every node is an IRI made by kg.iris
+from stable keys (no blank nodes, no timestamps), so building twice gives identical graphs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal
+from importlib import metadata
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, TIME
+
+from kg import iris
+from kg.graph.expand import expand
+from kg.graph.sources import add_source
+from kg.graph.units import UNKNOWN_PLACE, Agents, guess_kind
+from kg.iris import ELI, GW, ODRL, QUDT, ROLE
+from kg.model import Assignment, DocNumber, DocRef, Notice, ReportingDue, Section, Target, Task
+from kg.registry import Registry, normalize
+
+COMPARATOR = {
+    "eq": ODRL.eq,
+    "gteq": ODRL.gteq,
+    "gt": ODRL.gt,
+    "lteq": ODRL.lteq,
+    "lt": ODRL.lt,
+    "range": GW.range,
+}
+
+# A canonical 文号 as kg.model.DocNumber.id writes it (the parser normalises variants).
+_DOC_ID = re.compile(r"^(?P<code>.+?)〔(?P<year>\d{4})〕(?P<seq>\d+)号$")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+
+
+def _extractor() -> str:
+    try:
+        return f"kg {metadata.version('kg')}"
+    except metadata.PackageNotFoundError:
+        return "kg 0.1.0"
+
+
+EXTRACTOR = _extractor()
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def date(text: str) -> Literal:
+    """An xsd:date literal; an invalid date stays ill-typed so SHACL reports it."""
+    return Literal(text, datatype=XSD.date)
+
+
+def decimal(value: Decimal) -> Literal:
+    """xsd:decimal in plain notation (6E+8 -> 600000000)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Literal(text, datatype=XSD.decimal)
+
+
+def parse_doc_id(text: str) -> DocNumber | None:
+    m = _DOC_ID.match(normalize(text))
+    return DocNumber(m["code"], int(m["year"]), int(m["seq"])) if m else None
+
+
+def doc_iri(number: DocNumber) -> URIRef:
+    return iris.document(number.code, number.year, number.seq)
+
+
+def build_graph(notice: Notice, registry: Registry) -> tuple[URIRef, Graph]:
+    """The document IRI and the triples of one notice (its named graph)."""
+    return _Builder(notice, registry).build()
+
+
+class _Builder:
+    def __init__(self, notice: Notice, registry: Registry) -> None:
+        self.n = notice
+        self.registry = registry
+        self.g = Graph()
+        for prefix, ns in iris.PREFIXES.items():
+            self.g.bind(prefix, ns)
+        self.doc = self._doc_iri()
+        self.place = self._place()
+        self.agents = Agents(self.g, registry, self.place)
+        self.sections: dict[int, URIRef] = {}
+
+    def build(self) -> tuple[URIRef, Graph]:
+        self._notice()
+        for sec in self.n.sections:
+            self._section(sec)
+        for k, due in enumerate(self.n.reporting, 1):
+            self._reporting(due, k)
+        for task in self.n.tasks:
+            self._task(task)
+        return self.doc, self.g
+
+    # ------------------------------------------------------------------ document
+
+    def _doc_iri(self) -> URIRef:
+        if self.n.number is not None:
+            return doc_iri(self.n.number)
+        digest = self.n.source_sha256 or hashlib.sha256(self.n.text.encode("utf-8")).hexdigest()
+        return iris.document_by_key(digest[:16])
+
+    def _place(self) -> str | None:
+        if self.n.jurisdiction:
+            return normalize(self.n.jurisdiction)
+        if self.n.issuer and (place := self.registry.place_of_issuer(self.n.issuer)):
+            return place
+        if self.n.number is not None:
+            return self.registry.place_for_doc_code(self.n.number.code)
+        return None
+
+    def _notice(self) -> None:
+        g, doc, n = self.g, self.doc, self.n
+        g.add((doc, RDF.type, GW.Notice))
+        g.add((doc, RDF.type, ELI.LegalResource))
+        if n.number is not None:
+            g.add((doc, ELI.id_local, Literal(n.number.id)))
+            g.add((doc, GW.docCode, Literal(n.number.code)))
+            g.add((doc, GW.docYear, Literal(n.number.year)))
+            g.add((doc, ELI.number, Literal(str(n.number.seq))))
+        if n.title:
+            g.add((doc, ELI.title, zh(n.title)))
+        if n.issuer:
+            g.add((doc, ELI.passed_by, self.agents.agent(n.issuer, "unit")))
+        if n.publisher:
+            g.add((doc, ELI.responsibility_of_agent, self.agents.agent(n.publisher, "unit")))
+        g.add((doc, GW.jurisdiction, self.agents.place_iri(self.place or UNKNOWN_PLACE)))
+        if n.date_written:
+            g.add((doc, ELI.date_document, date(n.date_written)))
+        if n.date_published:
+            g.add((doc, ELI.date_publication, date(n.date_published)))
+        if n.index_number:
+            g.add((doc, DCTERMS.identifier, Literal(n.index_number)))
+        if n.genre:
+            g.add((doc, GW.genre, zh(n.genre)))
+        for label in n.addressees:
+            g.add((doc, GW.addressee, self.agents.agent(label, guess_kind(label))))
+        for ref in n.implements:
+            if (cited := self._cited(ref)) is not None:
+                g.add((doc, ELI.applies, cited))
+                g.add((doc, ELI.cites, cited))
+        g.add((doc, GW.sourceName, Literal(n.source_name)))
+        g.add((doc, GW.sourceSha256, Literal(n.source_sha256)))
+        g.add((doc, GW.extractor, Literal(EXTRACTOR)))
+        g.add((doc, GW.sourceText, Literal(n.text)))
+
+    def _cited(self, ref: DocRef) -> URIRef | None:
+        """Node of a document this one implements, IRI shared with that document's own graph."""
+        if ref.number is not None:
+            iri = doc_iri(ref.number)
+            self.g.add((iri, ELI.id_local, Literal(ref.number.id)))
+        elif ref.title:
+            iri = iris.document_by_key(hashlib.sha256(normalize(ref.title).encode("utf-8")).hexdigest()[:16])
+        else:
+            return None
+        self.g.add((iri, RDF.type, ELI.LegalResource))
+        if ref.title:
+            self.g.add((iri, ELI.title, zh(ref.title)))
+        return iri
+
+    # ------------------------------------------------------------------ sections and reporting
+
+    def _section_iri(self, number: int) -> URIRef:
+        """Section node; a task numbered in a section the parser did not see still gets one."""
+        if number not in self.sections:
+            sec = iris.section(self.doc, number)
+            self.sections[number] = sec
+            self.g.add((sec, RDF.type, GW.Section))
+            self.g.add((sec, RDF.type, ELI.LegalResourceSubdivision))
+            self.g.add((sec, ELI.is_part_of, self.doc))
+            self.g.add((self.doc, ELI.has_part, sec))
+            self.g.add((sec, GW.number, Literal(number)))
+        return self.sections[number]
+
+    def _section(self, s: Section) -> None:
+        g = self.g
+        sec = self._section_iri(s.number)
+        g.add((sec, GW.printedNumber, Literal(s.printed)))
+        g.add((sec, DCTERMS.title, zh(s.title)))
+        add_source(g, sec, self.doc, s.span)
+        if s.report:
+            g.add((sec, GW.decomposes, self._report(s)))
+        if s.based_on:
+            number = parse_doc_id(s.based_on)
+            if number is not None:
+                parent = doc_iri(number)
+                g.add((parent, RDF.type, ELI.LegalResource))
+                g.add((parent, ELI.id_local, Literal(number.id)))
+                g.add((sec, GW.basedOn, parent))
+
+    def _report(self, s: Section) -> URIRef:
+        """The work report a section decomposes: {BASE}report/{place}/{year}."""
+        title = normalize(s.report or "")
+        year_match = _YEAR.search(title)
+        year = int(year_match[1]) if year_match else (self.n.number.year if self.n.number else 0)
+        place = s.report_place or self.registry.place_of_issuer(_YEAR.sub("", title)) or self.place
+        place = place or UNKNOWN_PLACE
+        report = iris.report(place, year)
+        self.g.add((report, RDF.type, GW.Report))
+        self.g.add((report, ELI.title, zh(title)))
+        self.g.add((report, GW.jurisdiction, self.agents.place_iri(place)))
+        return report
+
+    def _reporting_owner(self, due: ReportingDue) -> URIRef:
+        """The section a reporting requirement belongs to; the notice when no section matches."""
+        if any(s.number == due.section for s in self.n.sections):
+            return self._section_iri(due.section)
+        return self.doc
+
+    def _reporting(self, due: ReportingDue, k: int) -> None:
+        g = self.g
+        owner = self._reporting_owner(due)
+        before = sum(1 for d in self.n.reporting[: k - 1] if self._reporting_owner(d) == owner)
+        node = URIRef(f"{owner}/reporting") if before == 0 else iris.child(owner, "reporting", before + 1)
+        g.add((owner, GW.reporting, node))
+        g.add((node, RDF.type, GW.ReportingRequirement))
+        for day in due.dates:
+            g.add((node, GW.due, date(day)))
+        if due.to:
+            g.add((node, GW.reportTo, Literal(due.to)))
+        if due.span is not None:
+            add_source(g, node, self.doc, due.span)
+
+    # ------------------------------------------------------------------ tasks
+
+    def _task(self, t: Task) -> None:
+        g = self.g
+        task = iris.task(self.doc, t.path)
+        sec = self._section_iri(t.section)
+        g.add((task, RDF.type, GW.Task))
+        g.add((task, GW.notice, self.doc))
+        g.add((task, GW.section, sec))
+        g.add((task, ELI.is_part_of, sec))
+        g.add((task, GW.number, Literal(t.number)))
+        g.add((task, GW.path, Literal(".".join(str(p) for p in t.path))))
+        g.add((task, GW.text, zh(t.text)))
+        add_source(g, task, self.doc, t.span)
+        seen: dict[tuple[str, URIRef], URIRef] = {}
+        keys: set[tuple[str, str]] = set()
+        for a in t.assignments:
+            self._assignment(t, task, a, seen, keys)
+        for k, target in enumerate(t.targets, 1):
+            self._target(t, task, target, k)
+        for k, d in enumerate(t.deadlines, 1):
+            node = iris.child(task, "deadline", k)
+            g.add((task, GW.hasDeadline, node))
+            g.add((node, RDF.type, GW.Deadline))
+            g.add((node, RDF.type, TIME.Instant))
+            g.add((node, TIME.inXSDDate, date(d.date)))
+            g.add((node, GW.granularity, Literal(d.granularity)))
+            g.add((node, GW.text, zh(d.text)))
+            add_source(g, node, self.doc, d.span or t.span)
+
+    def _assignment(
+        self,
+        t: Task,
+        task: URIRef,
+        a: Assignment,
+        seen: dict[tuple[str, URIRef], URIRef],
+        keys: set[tuple[str, str]],
+    ) -> None:
+        g = self.g
+        mention = a.unit
+        agent = self.agents.agent(mention.label, mention.kind)
+        if (a.role, agent) in seen:  # the same unit written twice in one role: one assignment
+            return
+        key = self.agents.key(agent)
+        while (a.role, key) in keys:  # two different agents with one key (e.g. a unit and a group)
+            key += "~"
+        keys.add((a.role, key))
+        node = iris.assignment(task, a.role, key)
+        seen[(a.role, agent)] = node
+        g.add((task, GW.hasAssignment, node))
+        g.add((node, RDF.type, GW.Assignment))
+        g.add((node, GW.agent, agent))
+        g.add((node, GW.role, ROLE[a.role]))
+        g.add((node, GW.asWritten, zh(normalize(mention.label))))
+        g.add((node, GW.order, Literal(a.order)))
+        if a.implicit:
+            g.add((node, GW.implicit, Literal(True)))
+        add_source(g, node, self.doc, mention.span or t.span)
+        excluded = {self.agents.agent(label, "unit") for label in mention.excludes}
+        for unit in sorted(excluded):
+            g.add((node, GW.excludes, unit))
+        expand(g, self.registry, task, node, agent, excluded)
+
+    def _target(self, t: Task, task: URIRef, target: Target, k: int) -> None:
+        g = self.g
+        node = iris.child(task, "target", k)
+        g.add((task, GW.hasTarget, node))
+        g.add((node, RDF.type, GW.Target))
+        g.add((node, GW.indicator, zh(target.indicator)))
+        if target.low is not None:
+            g.add((node, GW.low, decimal(target.low)))
+        if target.high is not None:
+            g.add((node, GW.high, decimal(target.high)))
+        g.add((node, GW.unitLabel, Literal(target.unit)))
+        if (measure := self.registry.measure(target.unit)) is not None:
+            g.add((node, QUDT.hasUnit, measure))
+        g.add((node, GW.statedValue, Literal(target.stated_value)))
+        g.add((node, GW.statedUnit, Literal(target.stated_unit)))
+        # An unknown comparator is kept as a literal so SHACL reports it instead of losing it.
+        g.add((node, GW.comparator, COMPARATOR.get(target.comparator) or Literal(target.comparator)))
+        g.add((node, GW.approximate, Literal(target.approximate)))
+        g.add((node, GW.text, zh(target.text)))
+        add_source(g, node, self.doc, target.span or t.span)

@@ -1,0 +1,173 @@
+"""The parser's view of a notice: normalised lines that map back to original offsets.
+
+Web copies of notices carry stray spaces inside words ("伏羲 山管委 会", "20 21", "1 3 .") and mix
+full-width and ASCII characters. Every line is read as an `NText`, which holds
+
+* `disp`: whitespace removed (kept once between two Latin letters: "Wi Fi"), full-width digits and
+  Latin letters made ASCII; punctuation stays as the notice wrote it (used for displayed text);
+* `key`: the same characters with full-width punctuation folded to ASCII (，->, ：->: （->( ...),
+  so patterns need to name one form only;
+* `offs`: for each character, its offset in the original text.
+
+Notices in traditional script are read in simplified characters (one for one, offsets unchanged).
+
+All three have the same length, so an index found in `key` slices `disp` and `offs` alike, and
+`Source.span` turns any `NText` back into a `Span` of the original text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from kg.model import Span
+
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# Full-width punctuation that notices write interchangeably with ASCII: folded in `key` only.
+_KEY_FOLD = str.maketrans("，：；（）．％～－／！？＜＞［］＋＝｜", ",:;().%~-/!?<>[]+=|")
+
+
+def is_space(ch: str) -> bool:
+    return ch.isspace() or ch in _ZERO_WIDTH
+
+
+def _is_latin(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
+
+
+def fold_width(ch: str) -> str:
+    """Full-width digit or Latin letter -> ASCII; anything else unchanged."""
+    o = ord(ch)
+    if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
+        return chr(o - 0xFEE0)
+    return ch
+
+
+@dataclass(frozen=True)
+class NText:
+    """A stretch of normalised text; see the module docstring."""
+
+    disp: str
+    key: str
+    offs: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    def __bool__(self) -> bool:
+        return bool(self.key)
+
+    def __getitem__(self, s: slice) -> NText:
+        return NText(self.disp[s], self.key[s], self.offs[s])
+
+    def __add__(self, other: NText) -> NText:
+        return NText(self.disp + other.disp, self.key + other.key, self.offs + other.offs)
+
+    def strip(self, chars: str) -> NText:
+        """Remove characters whose key form is in `chars` from both ends."""
+        i, j = 0, len(self.key)
+        while i < j and self.key[i] in chars:
+            i += 1
+        while j > i and self.key[j - 1] in chars:
+            j -= 1
+        return self[i:j]
+
+    @staticmethod
+    def join(parts: list[NText]) -> NText:
+        return NText(
+            "".join(p.disp for p in parts),
+            "".join(p.key for p in parts),
+            tuple(o for p in parts for o in p.offs),
+        )
+
+
+EMPTY = NText("", "", ())
+
+
+def normalise(text: str, start: int = 0, end: int | None = None) -> NText:
+    """Normalise text[start:end] (one line, usually)."""
+    end = len(text) if end is None else end
+    disp: list[str] = []
+    key: list[str] = []
+    offs: list[int] = []
+    space_at = -1  # offset of the first whitespace character of the current run, if any
+    for i in range(start, end):
+        ch = text[i]
+        if is_space(ch):
+            if space_at < 0:
+                space_at = i
+            continue
+        c = fold_width(ch)
+        if space_at >= 0:
+            if disp and _is_latin(disp[-1]) and _is_latin(c):
+                disp.append(" ")
+                key.append(" ")
+                offs.append(space_at)
+            space_at = -1
+        disp.append(c)
+        key.append(c.translate(_KEY_FOLD))
+        offs.append(i)
+    return NText("".join(disp), "".join(key), tuple(offs))
+
+
+def squeeze(text: str) -> str:
+    """The normalised display form of a short string (labels, titles from elsewhere)."""
+    return normalise(text).disp
+
+
+def squeeze_key(text: str) -> str:
+    """The normalised key form of a short string."""
+    return normalise(text).key
+
+
+@dataclass(frozen=True)
+class Line:
+    no: int  # 1-based line number in the original text
+    text: NText
+
+
+# Characters of the traditional script that simplified texts never use: a cheap test before
+# converting a whole notice.
+_TRADITIONAL = frozenset("國會時們來說這為與員現發經關對開過還點於區機學體報務辦質縣單號責據劃設產門長")
+
+
+def simplified(text: str) -> str:
+    """A traditional-script text in simplified characters, character for character (so every
+    offset still points at the same character of the original); other texts unchanged."""
+    if sum(1 for ch in text[:20000] if ch in _TRADITIONAL) < 3:
+        return text
+    import zhconv  # only traditional-script notices pay for loading its tables
+
+    converted = zhconv.convert(text, "zh-hans")
+    if len(converted) == len(text):
+        return converted
+    out = []
+    for ch in text:  # a phrase conversion changed the length: fall back to single characters
+        one = zhconv.convert(ch, "zh-hans")
+        out.append(one if len(one) == 1 else ch)
+    return "".join(out)
+
+
+class Source:
+    """The original text, its normalised lines (read in simplified script), and spans back into it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        reading = simplified(text)
+        self.line_starts = [0]
+        self.line_starts += [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        bounds = self.line_starts[1:] + [len(text) + 1]
+        self.lines = [
+            Line(no, normalise(reading, start, stop - 1))
+            for no, (start, stop) in enumerate(zip(self.line_starts, bounds, strict=True), start=1)
+        ]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of an original offset."""
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def span(self, nt: NText) -> Span | None:
+        if not nt.offs:
+            return None
+        start, end = nt.offs[0], nt.offs[-1] + 1
+        return Span(start=start, end=end, line=self.line_of(start), quote=self.text[start:end])

@@ -1,0 +1,110 @@
+"""The reporting schedule (usually in 工作要求): when progress is due, and to whom.
+
+"省政府工作报告各项重点工作分别于2021年3月、5月…12月每月25日前,郑州市政府工作报告各项重点工作
+分别于2021年4月2日、7月2日、10月2日和2022年1月2日前,…报送市督查局绩效科" gives one
+ReportingDue per section, matched through the report each clause names. A clause that names
+no report applies to every task section. "每月25日前" alone means every month left in the year.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.model import ReportingDue, Section
+from kg.parse.dates import iso, month_end
+from kg.parse.normalise import NText, Source
+from kg.parse.places import Places
+from kg.parse.reports import resolve_scope, split_report, trim_scope
+
+_SEND = re.compile(
+    r"(?:报送|上报|报至|送至|送交|报给|抄报|(?<![汇简情通上申呈预举公电])报(?=[省市县区旗]))(?:至|到|给)?"
+    r"(?P<to>[\u4e00-\u9fff、]{2,30})"
+)
+_TO_TRAILER = re.compile(r"(?:备案|审核|审定|汇总|统一汇总)$")
+_TOKEN = re.compile(
+    r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?"
+    r"|每月(?P<md>\d{1,2})日"
+    r"|每季度(?P<qe>末|最后一个月|末月)?(?:(?P<qd>\d{1,2})日)?"
+)
+
+
+def _dates(clause: str, year: int | None, after: str | None) -> list[str]:
+    """ISO dates a clause names; `after` (the notice date) bounds the recurring ones."""
+    explicit: list[tuple[int, int, int | None]] = []
+    monthly_day: int | None = None
+    quarterly: int | None = None  # day in the quarter's last month; 0 = month end
+    current = year
+    for m in _TOKEN.finditer(clause):
+        if m["m"]:
+            current = int(m["y"]) if m["y"] else current
+            if current is not None:
+                explicit.append((current, int(m["m"]), int(m["d"]) if m["d"] else None))
+        elif m["md"]:
+            monthly_day = int(m["md"])
+        else:
+            quarterly = int(m["qd"]) if m["qd"] else 0
+    out: list[str | None] = []
+    if explicit:
+        for y, mo, d in explicit:
+            day = d or monthly_day
+            out.append(iso(y, mo, day) if day else month_end(y, mo))
+    elif year is not None and (monthly_day or quarterly is not None):
+        months = range(1, 13) if monthly_day else (3, 6, 9, 12)
+        day = monthly_day or quarterly
+        out = [iso(year, mo, day) if day else month_end(year, mo) for mo in months]
+        out = [d for d in out if d and (after is None or d > after)]
+    return [d for d in out if d]
+
+
+def _section_for(clause: str, sections: list[Section], jurisdiction: str | None, places: Places) -> list[int]:
+    found = split_report(clause)
+    if not found:
+        return [s.number for s in sections]
+    year, scope = found
+    candidates = [s.report_place for s in sections if s.report_place]
+    place = resolve_scope(trim_scope(scope, places, candidates), jurisdiction, places)
+    return [
+        s.number
+        for s in sections
+        if s.report_place
+        and s.report_place == place
+        and (year is None or (s.report or "").startswith(str(year)))
+    ]
+
+
+def find_reporting(
+    lines: list[NText],
+    sections: list[Section],
+    year: int | None,
+    after: str | None,
+    jurisdiction: str | None,
+    places: Places,
+    source: Source,
+) -> list[ReportingDue]:
+    due: dict[int, ReportingDue] = {}
+    for line in lines:
+        start = 0
+        for i in range(len(line.key) + 1):
+            if i < len(line.key) and line.key[i] not in "。!?":
+                continue
+            sentence = line[start:i]
+            start = i + 1
+            send = _SEND.search(sentence.key)
+            if not send:
+                continue
+            to = _TO_TRAILER.sub("", send["to"].strip("、"))
+            pos = 0
+            for j in range(len(sentence.key) + 1):
+                if j < len(sentence.key) and sentence.key[j] not in ",;":
+                    continue
+                clause = sentence[pos:j]
+                pos = j + 1
+                dates = _dates(clause.key, year, after)
+                if not dates:
+                    continue
+                for n in _section_for(clause.key, sections, jurisdiction, places):
+                    entry = due.setdefault(
+                        n, ReportingDue(section=n, dates=[], to=to, span=source.span(clause))
+                    )
+                    entry.dates = sorted(set(entry.dates) | set(dates))
+    return [due[n] for n in sorted(due)]

@@ -1,0 +1,39 @@
+"""`kg serve`: the SPARQL 1.1 endpoint, named queries over HTTP and pages for every minted IRI.
+
+    >>> from kg.serve import run
+    >>> run(".kg/store", host="127.0.0.1", port=8000, token=None, timeout=30)   # blocks
+
+`create_app(settings)` gives the FastAPI app (tests); `Settings.build(store, **options)` the settings.
+Queries run in worker processes (see `kg.serve.pool`), never on the event loop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kg.serve.app import create_app
+from kg.serve.settings import Settings
+
+
+def run(store_location: str | Path, host: str = "127.0.0.1", port: int = 8000, **settings: Any) -> None:
+    """Serve the store at `store_location` until interrupted.
+
+    Settings (see `kg.serve.settings.Settings`): token (else $KG_TOKEN), timeout, write_timeout,
+    max_rows, max_body, workers, max_pending, cors_origins, title; `log_level` goes to uvicorn.
+    """
+    import uvicorn
+
+    log_level = settings.pop("log_level", None) or "info"
+    app = create_app(Settings.build(store_location, **settings))
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=log_level == "debug",
+        timeout_graceful_shutdown=5,
+    )
+
+
+__all__ = ["run", "create_app", "Settings"]
