@@ -310,6 +310,63 @@ def cmd_reopen(a: argparse.Namespace) -> dict[str, Any]:
     return {"open_s": t1 - t0, "count_s": t2 - t1, "documents_s": t3 - t2, "quads": n, "documents": docs}
 
 
+def cmd_oxigraph(a: argparse.Namespace) -> dict[str, Any]:
+    """HTTP load on `oxigraph serve-read-only` over the same store files, with the bound SPARQL of
+    a named query (loopback only; the server is this process's child and is stopped at the end)."""
+    import shutil
+    import socket
+    import subprocess
+
+    import httpx
+    from http_bench import load  # the same client loop as bench/http_bench.py
+
+    from kg.queries import Catalog, render_named
+    from kg.store import open_store
+
+    store = open_store(a.store, read_only=True)
+    nq = Catalog.load().get(a.query)
+    sparql = render_named(store, nq, json.loads(a.values))
+    rows = sum(1 for _ in store.query(sparql))
+    store.close()
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/query"
+    server = subprocess.Popen(
+        [
+            exe,
+            "serve-read-only",
+            "--location",
+            a.store,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    out: dict[str, Any] = {"rows": rows, "runs": []}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(url, params={"query": "ASK {}"}, timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("oxigraph serve-read-only did not start") from None
+                time.sleep(0.2)
+        accept = {"Accept": "application/sparql-results+json"}
+        for n in (int(x) for x in a.clients.split(",")):
+            load(url, {"query": sparql}, accept, n, 1.0, None)  # warm-up
+            out["runs"].append({"clients": n} | load(url, {"query": sparql}, accept, n, a.seconds, rows))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -332,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("reopen")
     p.add_argument("--store", required=True)
     p.add_argument("--read-only", action="store_true")
+    p = sub.add_parser("oxigraph")
+    p.add_argument("--store", required=True)
+    p.add_argument("--query", default="unit-tasks")
+    p.add_argument("--values", required=True, help="parameter values as JSON")
+    p.add_argument("--clients", default="1,8")
+    p.add_argument("--seconds", type=float, default=10.0)
     a = ap.parse_args(argv)
     fn = {
         "ingest": cmd_ingest,
@@ -339,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         "queries": cmd_queries,
         "shacl": cmd_shacl,
         "reopen": cmd_reopen,
+        "oxigraph": cmd_oxigraph,
     }[a.cmd]
     print(json.dumps(fn(a), ensure_ascii=False))
     return 0

@@ -73,7 +73,7 @@ def test_text_keeps_the_original_characters_and_offsets() -> None:
     "data",
     [
         bytes(range(256)) * 40,  # NUL bytes, no BOM, no UTF-16 pattern
-        b"\x89PNG\r\n\x1a\n" + bytes(range(1, 32)) * 50,  # control characters, no NUL
+        b"\x07\x1b[" + bytes(range(1, 32)) * 50,  # control characters, no NUL
     ],
     ids=["nul-bytes", "control-bytes"],
 )
@@ -85,6 +85,28 @@ def test_binary_input_is_refused_naming_the_file(tmp_path: Path, data: bytes) ->
     assert info.value.file == "scan.txt"
     assert "binary" in info.value.message
     assert info.value.render().startswith("error: scan.txt: ")
+
+
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3", "PDF"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), ".doc"),
+        (b"{\\rtf1\\ansi", "RTF"),
+    ],
+    ids=["pdf", "doc", "rtf"],
+)
+def test_formats_kg_cannot_read_are_named(data: bytes, hint: str) -> None:
+    with pytest.raises(KgError) as info:
+        read_bytes(data, "notice.txt")
+    assert hint in info.value.message and info.value.file == "notice.txt"
+
+
+def test_html_table_caption_is_kept_as_a_paragraph() -> None:
+    html = "<table><caption>重点任务分解表</caption><tr><td>序号</td><td>重点任务</td></tr></table>"
+    doc = read_bytes(html.encode(), "t.html")
+    assert doc.text.split("\n")[:2] == ["重点任务分解表", "序号\t重点任务"]
+    assert doc.tables[0].rows == [["序号", "重点任务"]]
 
 
 def test_utf16_without_bom_is_recognised_by_its_nul_pattern() -> None:

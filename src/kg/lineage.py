@@ -109,13 +109,9 @@ def features(text: str, weights: Weights = DEFAULT_WEIGHTS) -> Counter[str]:
         text = _STOP.sub(lambda m: _BREAK * len(m.group(0)), text)
     for i in range(len(text) - 1):
         pair = text[i : i + 2]
-        if _is_word(pair[0]) and _is_word(pair[1]):
+        if pair.isalpha():  # CJK characters and letters; breaks, digits and punctuation are not
             counts[pair] += weights.indicator if i + 2 in indicators else 1.0
     return counts
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalpha()  # CJK characters and letters; digits, breaks and punctuation are gone or not alpha
 
 
 class Scorer:
@@ -132,6 +128,7 @@ class Scorer:
         self._idf = {term: math.log((n + 1) / (count + 1)) + 1.0 for term, count in df.items()}
         self._default_idf = math.log(n + 1) + 1.0  # a term the corpus never saw
         self._vectors: dict[str, tuple[dict[str, float], float]] = {}
+        self._clause_cache: dict[str, list[str]] = {}
 
     def _raw(self, text: str) -> Counter[str]:
         if text not in self._features:
@@ -163,6 +160,8 @@ class Scorer:
         whichever is higher. Clauses matter for long tasks that share one headline clause
         (深入推进大气污染防治，…) and differ in the detail that follows."""
         score = self.cosine(a, b)
+        if score == 0.0:
+            return 0.0  # nothing shared at all, so no pair of clauses shares anything either
         if self.weights.clause:
             pairs = ((x, y) for x in self._clauses(a) for y in self._clauses(b))
             best = max((self.cosine(x, y) for x, y in pairs), default=0.0)
@@ -170,10 +169,15 @@ class Scorer:
         return score
 
     def _clauses(self, text: str) -> list[str]:
-        clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
-        if len(clauses) < 2:
-            return []  # the whole text is already compared
-        return [c for c in clauses if len(self.vector(c)[0]) >= MIN_CLAUSE_FEATURES]
+        if text not in self._clause_cache:
+            clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
+            # One clause is the whole text, already compared; short clauses say nothing on their own.
+            self._clause_cache[text] = (
+                [c for c in clauses if len(self.vector(c)[0]) >= MIN_CLAUSE_FEATURES]
+                if len(clauses) > 1
+                else []
+            )
+        return self._clause_cache[text]
 
 
 @dataclass(frozen=True)

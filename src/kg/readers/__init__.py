@@ -31,6 +31,16 @@ _HTML_START = re.compile(
     rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|div|table|p)\b", re.I | re.S
 )
 _READERS = {"txt": read_text, "html": read_html, "docx": read_docx}
+# Formats people save notices in that kg cannot read: refused with a hint instead of "binary".
+_UNSUPPORTED = (
+    (b"%PDF-", "a PDF file: kg reads .txt, .html and .docx (save the notice as one of these)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Word/Excel/WPS file (.doc, .xls, .wps): save it as .docx"),
+    (b"{\\rtf", "an RTF file: save it as .docx or .txt"),
+    (b"Rar!", "a RAR archive: unpack it first"),
+    (b"\x1f\x8b", "a gzip archive: unpack it first"),
+    (b"\x89PNG", "an image: kg reads text, not scans"),
+    (b"\xff\xd8\xff", "an image: kg reads text, not scans"),
+)
 
 
 def sniff_format(name: str, head: bytes) -> str:
@@ -44,6 +54,9 @@ def sniff_format(name: str, head: bytes) -> str:
 
 def read_bytes(data: bytes, name: str) -> ReadDocument:
     """Read a file's bytes; `name` (the file name) chooses the format when the content does not."""
+    for magic, what in _UNSUPPORTED:
+        if data.startswith(magic):
+            raise KgError(f"not a notice kg can read: {what}", code="unreadable", file=name)
     return _READERS[sniff_format(name, data[:4096])](data, name)
 
 

@@ -11,6 +11,7 @@ import io
 import zipfile
 
 import docx
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -26,7 +27,7 @@ _VAL = qn("w:val")
 def read_docx(data: bytes, name: str) -> ReadDocument:
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise KgError(f"not a readable .docx file ({exc})", code="unreadable", file=name) from exc
     out = TextBuilder()
     counts = {"paragraph": 0, "table": 0}

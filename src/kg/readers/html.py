@@ -105,6 +105,9 @@ class _Walker:
             self.line.append("\n")
         elif tag.name == "table" and tag.find("table") is None:
             self.flush()
+            caption = tag.find("caption")
+            if caption is not None:
+                self.out.paragraph(_cell_text(caption))
             self.tables += 1
             self.out.table(_table_rows(tag), f"table {self.tables}")
         elif tag.name in _BLOCK_TAGS:

@@ -73,8 +73,15 @@ def create_app(settings: Settings) -> FastAPI:
             engine.close()
 
     # No /docs or /redoc: FastAPI's pages load their scripts from a CDN, and kg serves everything itself.
-    app = FastAPI(title="kg", version=_version(), description=DESCRIPTION, lifespan=lifespan,
-                  redirect_slashes=False, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="kg",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.catalog = named.load_catalog()
     app.state.started = time.monotonic()
