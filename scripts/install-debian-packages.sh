@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the test suite uses: headless Chromium for the browser test.
-# Idempotent; when not root or apt is unavailable it says so and the browser tests skip with a reason.
+# Debian packages the test suite uses: headless Chromium + chromedriver for the browser test, and
+# CJK fonts so its screenshots show the Chinese text. Idempotent; no browser downloads from elsewhere.
+# Without root or apt it says so and the browser tests skip with a reason.
 set -uo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "install-debian-packages: cannot install ${need[*]} (need root and apt-get); browser tests will be skipped" >&2

@@ -38,7 +38,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not (CHROMIUM.exists() and DRIVER.exists()),
-        reason="needs /usr/bin/chromium and /usr/bin/chromedriver (scripts/install-browser.sh)",
+        reason="needs /usr/bin/chromium and /usr/bin/chromedriver (scripts/install-debian-packages.sh, run by scripts/test.sh)",
     ),
 ]
 
