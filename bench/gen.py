@@ -556,16 +556,16 @@ def _assignments(rng: random.Random, st: Style, p: Place) -> tuple[str | None, s
     r = rng.random()
     if r < 0.04:  # 市政府各部门: no department named beside it (its expansion would repeat them)
         resp_depts: list[Dept] = []
-        opened = "政府各部门"
+        collective = "政府各部门"
     else:
         resp_depts = rng.sample(others, rng.choice((0, 0, 1, 2, 3, 4, 6, 8, 10)))
-        opened = rng.choice(OPEN_GROUPS) if r < 0.1 else None
+        collective = rng.choice(OPEN_GROUPS) if r < 0.1 else None
     if resp_depts:
         chunks.append(_dept_run(rng, st, p, resp_depts))
         t.responsible += [p.prefix + d.short for d in resp_depts]
-    if opened:
-        chunks.append(_stray(rng, p.prefix + opened, st.space_rate / 2))
-        t.responsible.append(p.prefix + opened)
+    if collective:
+        chunks.append(_stray(rng, p.prefix + collective, st.space_rate / 2))
+        t.responsible.append(p.prefix + collective)
 
     g = rng.random()
     related = "相关" if rng.random() < 0.05 else ""

@@ -146,3 +146,23 @@ def test_internal_errors_are_one_line_unless_debug(runner: CliRunner, monkeypatc
     assert r.exit_code == 2 and "Traceback" in r.stderr and "simulated bug" in r.stderr
     r = kg(runner, "--debug", "query", "notices", "--store", str(mini_store_dir))
     assert r.exit_code == 2 and "Traceback" in r.stderr
+
+
+def test_validate_exit_codes(runner: CliRunner, seed_store_dir: Path, tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    r = kg(runner, "validate", "--store", str(seed_store_dir))
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[-1] == "1 document checked, 0 with violations"
+    assert r.stdout.startswith("ok         https://w3id.org/govwork/eli/cn/新密政办/2021/6")
+    r = kg(runner, "validate", "--store", str(tmp_path / "none"))
+    assert r.exit_code == 2 and r.stderr.startswith(f"error: {tmp_path / 'none'}: no store here")
+
+    import kg.validate as validation
+    from kg.validate import ValidationItem, ValidationReport
+
+    bad = ValidationItem("violation", "task has no 牵头单位", "gw:TaskShape", "x", path="1.1")
+    monkeypatch.setattr(validation, "validate", lambda graph, reg: ValidationReport(violations=[bad]))
+    r = kg(runner, "validate", "--store", str(seed_store_dir))
+    assert r.exit_code == 1
+    assert "  - task 1.1: task has no 牵头单位 [gw:TaskShape]" in r.stdout
+    assert r.stdout.splitlines()[-1] == "1 document checked, 1 with violations"

@@ -27,15 +27,7 @@ SOURCES = sorted(p for p in LAYOUTS.iterdir() if p.suffix in SOURCE_SUFFIXES)
 ROLES = {"lead": "lead", "responsible": "responsible", "cooperating": "cooperating", "leaders": "leader"}
 
 # Shrink this set as the parser learns each layout (issue 4).
-NOT_YET_SUPPORTED = {
-    "sentence-fengong.txt",
-    "sentence-paren.txt",
-    "sentence-you.txt",
-    "table-docx-basic.docx",
-    "table-docx-merged.docx",
-    "table-html-basic.html",
-    "table-html-merged.html",
-}
+NOT_YET_SUPPORTED: set[str] = set()
 
 # Every layout and variant issue 4 lists, as the `covers` tags of the expectations name them.
 REQUIRED_COVERAGE = {

@@ -253,6 +253,7 @@ def test_search_group_members_and_groups(mini_store, catalog: Catalog) -> None:
     assert rows(run(mini_store, catalog, "search", keyword="债务"), "notice", "section", "number") == [
         (N6, 1, 1), (Z7, 1, 4)]
     members = run(mini_store, catalog, "group-members", group="各乡镇人民政府")
+    assert rows(run(mini_store, catalog, "group-members", group="乡镇政府"), "member") == rows(members, "member")
     assert rows(members, "member", "classification", "code") == [
         ("超化镇政府", "Town", "410183104"), ("白寨镇政府", "Town", "410183108"),
         ("袁庄乡政府", "Township", "410183200")]
@@ -389,3 +390,11 @@ def test_table_formats() -> None:
 def test_named_query_run_shorthand(mini_store, catalog: Catalog) -> None:
     nq: NamedQuery = catalog["deadlines"]
     assert len(nq.run(mini_store, {"notice": N6})) == 2
+
+
+def test_every_query_is_documented_in_the_readme(catalog: Catalog) -> None:
+    from kg import paths
+
+    readme = (paths.QUERIES_DIR / "README.md").read_text(encoding="utf-8")
+    missing = [q.name for q in catalog if f"| `{q.name}` |" not in readme]
+    assert missing == []

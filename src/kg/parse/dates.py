@@ -11,7 +11,8 @@ from kg.parse.numerals import CN_DIGIT_CHARS, cn_int
 _CN = f"[{CN_DIGIT_CHARS}十]"
 _DATE_RES = (
     re.compile(r"(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"),
-    re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
+    # a time may follow, run on once spaces are dropped: "2021-03-05 09:30" reads "2021-03-0509:30"
+    re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:(?!\d)|(?=\d{1,2}:\d{2}))"),
     re.compile(rf"(?P<y>{_CN}{{4}})年(?P<m>{_CN}{{1,2}})月(?P<d>{_CN}{{1,3}})日"),
 )
 

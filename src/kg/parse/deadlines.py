@@ -3,6 +3,10 @@
 2021年底前 / 年内 / 下半年 -> 12-31; 上半年 -> 06-30; 6月底前 -> 06-30; 9月15日前 -> 09-15;
 一季度 / 第三季度末 -> quarter end. The year is the one written, else the last year written before
 it in the task, else the notice's year (明年 = the notice's year + 1).
+
+A time column's cell (完成时限) also states deadlines as bare dates: 2021年9月 -> 09-30,
+2021年6月30日, 2022年 -> 12-31, 全年 -> the year's end; in a task's text these are not deadlines
+("2021年9月开工"). 长期坚持 / 持续推进 give none.
 """
 
 from __future__ import annotations
@@ -25,6 +29,13 @@ _PATTERNS: tuple[tuple[Granularity, re.Pattern[str]], ...] = (
     ("half", re.compile(rf"{_YEAR}(?P<h>上半年|下半年)(?:末|底)?(?:{_BEFORE})?")),
     ("year", re.compile(rf"(?:(?P<y>(?:19|20)\d{{2}})年|(?P<rel>今|本|明|当)?年)(?:底|末|内)(?:{_BEFORE})?")),
     ("year", re.compile(rf"(?P<y>(?:19|20)\d{{2}})年{_BEFORE}")),
+)
+# In a time column (完成时限) a bare date is the deadline too: 2021年9月, 2021年6月30日, 2022年, 全年.
+_CELL_PATTERNS: tuple[tuple[Granularity, re.Pattern[str]], ...] = (
+    ("day", re.compile(rf"{_YEAR}(?P<m>{_N})月(?P<d>{_N})日")),
+    ("month", re.compile(rf"{_YEAR}(?P<m>{_N})月(?!\d)")),
+    ("year", re.compile(r"(?P<y>(?:19|20)\d{2})年(?![\d起开以至到\-~—–])(?P<rel>)")),
+    ("year", re.compile(r"(?:(?P<y>(?:19|20)\d{2})年)?全年(?P<rel>)")),
 )
 # A bare 年 after these is a span of years (3年内, 半年内, 每年底), not this year.
 _SPAN_BEFORE = set("0123456789一二三四五六七八九十两几数多半每近")
@@ -65,9 +76,13 @@ def _date(hit: _Hit, year: int) -> str | None:
     return iso(year, 12, 31)
 
 
-def find_deadlines(text: NText, notice_year: int | None, source: Source | None = None) -> list[Deadline]:
+def find_deadlines(
+    text: NText, notice_year: int | None, source: Source | None = None, *, cell: bool = False
+) -> list[Deadline]:
+    """Deadlines in a task's text; `cell`: the text is a time column's cell (see _CELL_PATTERNS)."""
     key = text.key
-    hits = [_Hit(m.start(), m.end(), g, m) for g, rx in _PATTERNS for m in rx.finditer(key)]
+    patterns = _PATTERNS + _CELL_PATTERNS if cell else _PATTERNS
+    hits = [_Hit(m.start(), m.end(), g, m) for g, rx in patterns for m in rx.finditer(key)]
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     out: list[Deadline] = []
     taken = -1

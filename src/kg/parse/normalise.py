@@ -154,6 +154,7 @@ class Source:
     def __init__(self, text: str) -> None:
         self.text = text
         reading = simplified(text)
+        self.reading = reading
         self.line_starts = [0]
         self.line_starts += [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         bounds = self.line_starts[1:] + [len(text) + 1]
@@ -165,6 +166,10 @@ class Source:
     def line_of(self, offset: int) -> int:
         """1-based line number of an original offset."""
         return bisect.bisect_right(self.line_starts, offset)
+
+    def slice(self, start: int, end: int) -> NText:
+        """The normalised reading of text[start:end]; line breaks inside are dropped like spaces."""
+        return normalise(self.reading, max(0, start), min(end, len(self.reading)))
 
     def span(self, nt: NText) -> Span | None:
         if not nt.offs:

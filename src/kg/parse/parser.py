@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from kg.errors import KgError, NotFound, Refused
-from kg.model import Assignment, Notice, Problem, Section, Span, Task
+from kg.model import Assignment, Deadline, Notice, Problem, Section, Span, Task
 from kg.parse.deadlines import find_deadlines
 from kg.parse.furniture import is_furniture
 from kg.parse.metadata import read_metadata
@@ -22,9 +22,10 @@ from kg.parse.places import Places, load_places, place_of_org
 from kg.parse.reporting import find_reporting
 from kg.parse.reports import REPORT, ref_context, report_name, report_of
 from kg.parse.structure import Outline, SectionDraft, TaskDraft, outline
+from kg.parse.tables import TaskTable, task_tables
 from kg.parse.targets import find_targets
 from kg.parse.units import mentions
-from kg.readers import read_bytes
+from kg.readers import Table, read_bytes
 
 PlacesArg = Places | Mapping[str, str | None] | None
 T = TypeVar("T")
@@ -48,20 +49,24 @@ def parse_file(path: Path, *, places: PlacesArg = None) -> Notice:
     except OSError as exc:
         raise Refused(f"cannot read the file ({exc.strerror or exc})", file=name) from None
     try:
-        text = read_bytes(data, path.name).text
+        document = read_bytes(data, path.name)
     except KgError as err:
         raise Refused(err.message, file=name, line=err.line, details=err.details) from None
     except Exception as exc:  # a reader bug or a malformed container the reader did not anticipate
         raise Refused(f"cannot read the file ({type(exc).__name__}: {exc})", file=name) from None
-    notice = parse_text(text, path.name, places=places)
+    notice = parse_text(document.text, path.name, places=places, tables=document.tables)
     notice.source_sha256 = hashlib.sha256(data).hexdigest()
     return notice
 
 
-def parse_text(text: str, name: str, *, places: PlacesArg = None) -> Notice:
-    """Parse a notice's text. Never raises anything but KgError."""
+def parse_text(text: str, name: str, *, places: PlacesArg = None, tables: Sequence[Table] = ()) -> Notice:
+    """Parse a notice's text. Never raises anything but KgError.
+
+    `tables` are the tables a format reader found in `text` (`ReadDocument.tables`, whose cell
+    offsets index `text`); task tables among them are read by their columns.
+    """
     try:
-        return _Parse(text, name, _places(places)).run()
+        return _Parse(text, name, _places(places), tables).run()
     except KgError:
         raise
     except Exception as exc:  # a parser bug must reach the user as an error, not a traceback
@@ -83,8 +88,9 @@ def _places(arg: PlacesArg) -> Places:
 
 
 class _Parse:
-    def __init__(self, text: str, name: str, places: Places) -> None:
+    def __init__(self, text: str, name: str, places: Places, tables: Sequence[Table] = ()) -> None:
         self.source = Source(text)
+        self.tables = tables
         self.name = name
         self.places = places
         self.problems: list[Problem] = []
@@ -109,7 +115,7 @@ class _Parse:
 
     def run(self) -> Notice:
         src = self.source
-        shape = outline(src)
+        shape = outline(src, self.task_tables())
         meta = read_metadata(src, shape, self.places)
         notice = Notice(
             number=meta.number,
@@ -142,6 +148,14 @@ class _Parse:
         notice.problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
         return notice
 
+    def task_tables(self) -> list[TaskTable]:
+        """The notice's task tables; a table that cannot be read is left to be read as lines."""
+        try:
+            return task_tables(self.tables, self.source)
+        except Exception as exc:  # reported, so the rest of the notice is still read
+            self.warn(f"could not read the tables: {type(exc).__name__}: {exc}", None, "internal-error")
+            return []
+
     def jurisdiction(self, notice: Notice) -> str | None:
         for org in (notice.issuer, notice.publisher):
             place = place_of_org(org, self.places) if org else None
@@ -167,12 +181,18 @@ class _Parse:
         task.targets = self.guarded(
             "targets", focus, draft.line, lambda: find_targets(draft.text, self.source)
         )
-        task.deadlines = self.guarded(
-            "deadlines", focus, draft.line, lambda: find_deadlines(draft.text, year, self.source)
-        )
+        task.deadlines = self.guarded("deadlines", focus, draft.line, lambda: self.deadlines(draft, year))
         if not task.assignments:
             self.warn(f"task {focus} names no unit", draft.line, "task-without-unit", focus)
         return task
+
+    def deadlines(self, draft: TaskDraft, year: int | None) -> list[Deadline]:
+        """Deadlines in the task's text, then those of its 完成时限 cell not already stated."""
+        out = find_deadlines(draft.text, year, self.source)
+        for cell in draft.due:
+            dates = {d.date for d in out}
+            out += [d for d in find_deadlines(cell, year, self.source, cell=True) if d.date not in dates]
+        return out
 
     def assignments(self, draft: TaskDraft, focus: str, first_is_lead: bool) -> list[Assignment]:
         out: list[Assignment] = []

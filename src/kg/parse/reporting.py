@@ -3,7 +3,9 @@
 "省政府工作报告各项重点工作分别于2021年3月、5月…12月每月25日前,郑州市政府工作报告各项重点工作
 分别于2021年4月2日、7月2日、10月2日和2022年1月2日前,…报送市督查局绩效科" gives one
 ReportingDue per section, matched through the report each clause names. A clause that names
-no report applies to every task section. "每月25日前" alone means every month left in the year.
+no report applies to every task section, or to the notice (section 0) when its tasks are a list
+without sections. "每月25日前" alone means every month left in the year; "每季度末月20日前" the 20th
+of each quarter's last month; "每季度结束后5日内" the 5th of the month after each quarter.
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ _TO_TRAILER = re.compile(r"(?:备案|审核|审定|汇总|统一汇总)$")
 _TOKEN = re.compile(
     r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?"
     r"|每月(?P<md>\d{1,2})日"
-    r"|每季度(?P<qe>末|最后一个月|末月)?(?:(?P<qd>\d{1,2})日)?"
+    r"|每季度(?:结束|终了)?后(?P<qa>\d{1,2})(?:个工作日|日|天)"
+    r"|每季度(?P<qe>末月|最后一个月|末)?(?:(?P<qd>\d{1,2})日)?"
 )
+# Whom progress is sent to is a body (市督查局绩效科), not what is sent (工作进展情况).
+_TO_UNIT = re.compile(r"(?:局|委|办|办公室|办公厅|室|科|处|中心|政府|厅|部|组|股)$")
 
 
 def _dates(clause: str, year: int | None, after: str | None) -> list[str]:
@@ -33,6 +38,7 @@ def _dates(clause: str, year: int | None, after: str | None) -> list[str]:
     explicit: list[tuple[int, int, int | None]] = []
     monthly_day: int | None = None
     quarterly: int | None = None  # day in the quarter's last month; 0 = month end
+    after_quarter: int | None = None  # day of the month after each quarter (每季度结束后5日内)
     current = year
     for m in _TOKEN.finditer(clause):
         if m["m"]:
@@ -41,6 +47,8 @@ def _dates(clause: str, year: int | None, after: str | None) -> list[str]:
                 explicit.append((current, int(m["m"]), int(m["d"]) if m["d"] else None))
         elif m["md"]:
             monthly_day = int(m["md"])
+        elif m["qa"]:
+            after_quarter = int(m["qa"])
         else:
             quarterly = int(m["qd"]) if m["qd"] else 0
     out: list[str | None] = []
@@ -48,6 +56,9 @@ def _dates(clause: str, year: int | None, after: str | None) -> list[str]:
         for y, mo, d in explicit:
             day = d or monthly_day
             out.append(iso(y, mo, day) if day else month_end(y, mo))
+    elif year is not None and after_quarter:
+        out = [iso(year + mo // 12, mo % 12 + 1, after_quarter) for mo in (3, 6, 9, 12)]
+        out = [d for d in out if d and (after is None or d > after)]
     elif year is not None and (monthly_day or quarterly is not None):
         months = range(1, 13) if monthly_day else (3, 6, 9, 12)
         day = monthly_day or quarterly
@@ -57,6 +68,8 @@ def _dates(clause: str, year: int | None, after: str | None) -> list[str]:
 
 
 def _section_for(clause: str, sections: list[Section], jurisdiction: str | None, places: Places) -> list[int]:
+    if not sections:
+        return [0]  # a flat list of tasks: the requirement hangs off the notice
     found = split_report(clause)
     if not found:
         return [s.number for s in sections]
@@ -92,7 +105,9 @@ def find_reporting(
             send = _SEND.search(sentence.key)
             if not send:
                 continue
-            to = _TO_TRAILER.sub("", send["to"].strip("、"))
+            to: str | None = _TO_TRAILER.sub("", send["to"].strip("、"))
+            if to and not _TO_UNIT.search(to):
+                to = None
             pos = 0
             for j in range(len(sentence.key) + 1):
                 if j < len(sentence.key) and sentence.key[j] not in ",;":

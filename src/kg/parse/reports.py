@@ -14,6 +14,7 @@ from kg.parse.places import Places, place_of_org, short_name
 REPORT = "政府工作报告"
 _YEAR_SCOPE = re.compile(r"(?P<year>(?:19|20)\d{2})年(?:度)?(?P<scope>[\u4e00-\u9fff]{0,12})$")
 _SELF = re.compile(r"^(?:本|我|全)?(?P<c>[省市县区旗])$")
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}(?:省|市|县|区|旗|州|盟)")
 _NATIONAL = ("国务院", "全国", "国家", "中央")
 NATIONAL_PLACE = "中华人民共和国"
 
@@ -78,10 +79,13 @@ def report_of(text: str, context: str | None, places: Places, year: int | None) 
     if not found:
         return None
     y, scope = found
+    if y is None or not _PLACE_NAME.fullmatch(scope):
+        # right after the year the scope is a place's whole name, known or not (平顶山市)
+        scope = trim_scope(scope, places, [])
     y = y or year
     if y is None:
         return None
-    place = resolve_scope(trim_scope(scope, places, []), context, places)
+    place = resolve_scope(scope, context, places)
     return (y, place) if place else None
 
 

@@ -1,7 +1,10 @@
 """The outline of a notice: sections (一、), subsections ((一)), tasks (1. / 1、 / (1)) and role lines.
 
 Lines are classified one by one; numbered lines open blocks, role lines attach to the open block,
-other lines continue the open block's text until its first role line. Afterwards each section
+other lines continue the open block's text until its first role line. Role lines are label lines
+and assignment sentences (由…负责, see kg.parse.roles); where an item has label lines, its
+sentences stay task text. A task table (kg.parse.tables) is read in place of its lines: its section
+rows open sections and its rows are task blocks with their units and deadline cells. Afterwards each section
 is judged: sections with role lines hold tasks, and so does every section when the notice has no
 role lines at all, except 工作要求-like sections. Within a task section the task level is the
 Arabic-numbered level (else (1), else (一)); deeper items belong to the task above them unless
@@ -16,37 +19,27 @@ heading give paths of one number.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kg.model import Problem, Role
+from kg.model import Problem
 from kg.parse.dates import date_line
 from kg.parse.furniture import END_OF_PAGE, is_furniture
 from kg.parse.normalise import EMPTY, Line, NText, Source
+from kg.parse.numbering import CN, heading
 from kg.parse.numerals import cn_int
+from kg.parse.roles import RoleLine, split_inline
+from kg.parse.tables import TaskTable
 from kg.parse.units import find_role_markers
 
-_CN = "一二三四五六七八九十"
-_H1 = re.compile(rf"^(?:(?P<n>[{_CN}]{{1,3}})[、.,]|第(?P<m>[{_CN}]{{1,3}})(?:部分|章|篇)[、.,:]?)")
-_H2 = re.compile(rf"^\((?P<n>[{_CN}]{{1,3}})\)")
-# "1." but not "1.5万亩"; a year may follow the dot ("2.2022年9月底前…"), and "．" is never a decimal point.
-_H3 = re.compile(r"^(?P<n>\d{1,3})(?:、|\.(?!\d)|\.(?=(?:19|20)\d{2}年))")
-_H3_WIDE = re.compile(r"^(?P<n>\d{1,3})．")
-_H4 = re.compile(r"^(?:\((?P<n>\d{1,3})\)|(?P<c>[①-⑳]))")
 # A line standing alone that opens an attachment: 附件, 附件1, 附件二:
-_ATTACHMENT = re.compile(rf"^附件(?P<n>\d{{1,2}}|[{_CN}]{{1,3}})?:?$")
+_ATTACHMENT = re.compile(rf"^附件(?P<n>\d{{1,2}}|[{CN}]{{1,3}})?:?$")
 # Sections that state how to work, not what to do.
 _REQUIREMENTS = re.compile(r"要求|保障|措施|组织领导|工作机制|督查|考核|指导思想|附则")
 _TERMINAL = "。;!?)]】”’\"'"
 _OPEN_ENDED = "、,;:和及与"
-_OPENERS = {"(": ")", "[": "]", "【": "】"}
-_CLOSERS = set(_OPENERS.values())
 
-
-@dataclass
-class RoleLine:
-    role: Role
-    content: NText
-    line: int
+__all__ = ["Outline", "RoleLine", "SectionDraft", "TaskDraft", "outline", "split_inline"]
 
 
 @dataclass
@@ -61,6 +54,14 @@ class Block:
     text: list[NText] = field(default_factory=list)
     roles: list[RoleLine] = field(default_factory=list)
     last_line: int = 0
+    due: list[NText] = field(default_factory=list)  # a table row's 完成时限 cell
+    table: bool = False  # a row of a task table
+    # `text` before assignment sentences were cut off, used when label lines name the units after all
+    full: list[NText] = field(default_factory=list)
+
+    def add_text(self, text: NText, whole: NText, roles: list[RoleLine]) -> None:
+        self.text.append(text)
+        self.full.append(whole if any(r.sentence for r in roles) else text)
 
 
 @dataclass
@@ -97,6 +98,8 @@ class TaskDraft:
     line: int
     last_line: int
     lines: set[int] = field(default_factory=set)
+    due: list[NText] = field(default_factory=list)  # deadline cells (完成时限) of table rows
+    table: bool = False
 
 
 @dataclass
@@ -110,55 +113,23 @@ class Outline:
     task_lines: set[int] = field(default_factory=set)
 
 
-def split_inline(text: NText, line: int) -> tuple[NText, list[RoleLine]]:
-    """Task text and role parts of a line: "任务。(牵头单位:X;责任单位:Y)" or "牵头单位:X 责任单位:Y"."""
-    markers = find_role_markers(text)
-    if not markers:
-        return text, []
-    head = text[: markers[0][0]].strip(" ")
-    if head.key[-1:] in _OPENERS:  # "(牵头单位:…)", "[牵头单位:…]", "【牵头单位:…】"
-        head = head[:-1]
-    roles = []
-    for k, (_, end, role) in enumerate(markers):
-        stop = markers[k + 1][0] if k + 1 < len(markers) else len(text)
-        content = text[end:stop]
-        depth = 0
-        for i, ch in enumerate(content.key):  # an unbalanced closer ends the bracketed group
-            if ch in _OPENERS:
-                depth += 1
-            elif ch in _CLOSERS:
-                depth -= 1
-                if depth < 0:
-                    content = content[:i]
-                    break
-        roles.append(RoleLine(role, content, line))
-    return head, roles
+def _label_roles(blocks: list[Block]) -> bool:
+    return any(not r.sentence for b in blocks for r in b.roles)
 
 
-def _heading(text: NText) -> tuple[int, int, str, int] | None:
-    """(level, number, printed, marker length) of a numbered line."""
-    for level, rx, s in (
-        (1, _H1, text.key),
-        (2, _H2, text.key),
-        (3, _H3, text.key),
-        (3, _H3_WIDE, text.disp),
-        (4, _H4, text.key),
-    ):
-        m = rx.match(s)
-        if not m:
-            continue
-        printed = m.group("n") or (m.group("m") if level == 1 else m.group("c"))
-        if printed is None:
-            continue
-        number = ord(printed) - ord("①") + 1 if level == 4 and m.group("c") else cn_int(printed)
-        if number:
-            return level, number, printed, m.end()
-    return None
+def _counts_roles(section: SectionDraft) -> bool:
+    """Whether a section's units make it a task section: in 工作要求-like sections only label
+    lines count, as their sentences ("各成员单位密切配合") state how to work, not who does a task."""
+    if _REQUIREMENTS.search(section.title.key):
+        return _label_roles(section.blocks)
+    return any(b.roles for b in section.blocks)
 
 
 class _Reader:
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, tables: Sequence[TaskTable] = ()) -> None:
         self.source = source
+        self.tables = {t.first_line: t for t in tables}
+        self.table_lines = {n for t in tables for n in range(t.first_line, t.last_line + 1)}
         self.out = Outline()
         self.parts = [Part(None)]
         self.part = self.parts[0]
@@ -174,9 +145,43 @@ class _Reader:
 
     def run(self) -> Outline:
         for line in self.source.lines:
-            for piece in _pieces(line):
-                self.feed(piece)
+            table = self.tables.get(line.no)
+            if table:
+                self.feed_table(table)
+            elif line.no not in self.table_lines:
+                for piece in _pieces(line):
+                    self.feed(piece)
         return self.finish()
+
+    def feed_table(self, table: TaskTable) -> None:
+        """A task table's rows, in place of its lines: sections, subsections and task blocks."""
+        if self.signed_off:
+            return
+        self.awaiting_title = False
+        last: Block | None = None
+        for item in table.items:
+            if item.kind == "section":
+                self.section = SectionDraft(item.number, item.printed, item.text, item.heading, item.line)
+                self.part.sections.append(self.section)
+                last = None
+                continue
+            if item.continues and last is not None:
+                if item.text:
+                    last.text.append(item.text)
+                    last.full.append(item.text)
+                last.roles += item.roles
+                last.due += [item.due] if item.due else []
+                last.last_line = item.last_line
+                continue
+            level = 2 if item.kind == "subsection" else 3
+            block = Block(
+                level, item.number, item.printed, item.line, item.heading, [item.text], list(item.roles),
+                item.last_line, [item.due] if item.due else [], table=True, full=[item.text],
+            )  # fmt: skip
+            (self.section.blocks if self.section else self.part.loose).append(block)
+            last = block if level == 3 else None
+        self.block = None
+        self.last_content = table.last_line
 
     def feed(self, line: Line) -> None:
         key = line.text.key
@@ -196,24 +201,25 @@ class _Reader:
             return
         self.last_content = line.no
         self.body_text = self.body_text or "。" in key
-        heading = _heading(line.text)
+        numbered = heading(line.text)
         markers = find_role_markers(line.text)
         if markers and markers[0][0] == 0:
-            heading = None  # a role line that happens to look numbered is still a role line
+            numbered = None  # a role line that happens to look numbered is still a role line
         if self.awaiting_title:
             self.awaiting_title = False
-            if heading is None and not markers:
+            if numbered is None and not markers:
                 self.part.title = self.part.heading = line.text
                 return
-        if heading and heading[0] == 1:
-            level, number, printed, size = heading
+        if numbered and numbered[0] == 1:
+            level, number, printed, size = numbered
             self.section = SectionDraft(number, printed, line.text[size:], line.text, line.no)
             self.part.sections.append(self.section)
             self.block = None
-        elif heading:
-            level, number, printed, size = heading
+        elif numbered:
+            level, number, printed, size = numbered
             text, roles = split_inline(line.text[size:], line.no)
-            self.block = Block(level, number, printed, line.no, line.text, [text], roles, line.no)
+            self.block = Block(level, number, printed, line.no, line.text, [], roles, line.no)
+            self.block.add_text(text, line.text[size:].strip(" "), roles)
             (self.section.blocks if self.section else self.part.loose).append(self.block)
         elif markers and markers[0][0] == 0:
             _, roles = split_inline(line.text, line.no)
@@ -225,8 +231,8 @@ class _Reader:
             else:
                 self.warn(line.no, "role-line-outside-task", "a role line stands outside any task")
         elif self.block and not self.block.roles:
-            text, roles = split_inline(line.text, line.no)
-            self.block.text.append(text)
+            text, roles = split_inline(line.text, line.no, line_start=True)
+            self.block.add_text(text, line.text, roles)
             self.block.roles += roles
             self.block.last_line = line.no
         elif self.part.number is None and not self.section and not self.part.loose:
@@ -260,7 +266,9 @@ class _Reader:
 
     def finish(self) -> Outline:
         out = self.out
-        doc_roles = self.has_tasks_so_far()
+        doc_roles = any(
+            any(_counts_roles(s) for s in p.sections) or any(b.roles for b in p.loose) for p in self.parts
+        )
         filled = [p for p in self.parts if p.sections or any(b.roles for b in p.loose)]
         multi = sum(1 for p in filled if p.number is not None) >= 2
         for part in filled:
@@ -287,9 +295,10 @@ class _Reader:
             if level and any(b.roles for b in part.loose):
                 tasks += self.tasks_of(part.loose, level, prefix, prefix[0] if prefix else None)
             return tasks
+        carry = 0  # the last number of the section before: numbering may run on across sections
         for i, s in enumerate(part.sections):
             levels = {b.level for b in s.blocks}
-            has_roles = any(b.roles for b in s.blocks)
+            has_roles = _counts_roles(s)
             still_open = i == len(part.sections) - 1 and self.out.closing is None and 3 in levels
             if _REQUIREMENTS.search(s.title.key) and not has_roles:
                 continue
@@ -298,14 +307,15 @@ class _Reader:
             level = _task_level(levels)
             if level is None:
                 continue
-            found = self.tasks_of(s.blocks, level, (*prefix, s.number), s.number)
+            found = self.tasks_of(s.blocks, level, (*prefix, s.number), s.number, carry)
             if found and sections is not None:
                 sections.append(s)
             tasks += found
+            carry = next((b.number for b in reversed(s.blocks) if b.level == level), carry)
         return tasks
 
     def tasks_of(
-        self, blocks: list[Block], level: int, prefix: tuple[int, ...], section: int | None
+        self, blocks: list[Block], level: int, prefix: tuple[int, ...], section: int | None, carry: int = 0
     ) -> list[TaskDraft]:
         drafts: list[tuple[int | None, Block, list[Block]]] = []
         sub: int | None = None
@@ -324,7 +334,8 @@ class _Reader:
             base = (*prefix, sb) if with_sub and sb is not None else prefix
             path = (*base, b.number)
             focus = ".".join(str(n) for n in path)
-            if not with_sub and b.number != previous + 1:
+            runs_on = previous == 0 and carry and b.number == carry + 1
+            if not with_sub and b.number != previous + 1 and not runs_on:
                 where = f"{section}.{previous}" if section is not None else str(previous)
                 self.warn(b.line, "task-numbering", f"task {focus} follows task {where}", focus)
             previous = b.number
@@ -345,23 +356,27 @@ class _Reader:
 
     @staticmethod
     def draft(path: tuple[int, ...], b: Block, deeper: list[Block]) -> TaskDraft:
-        pieces = list(b.text)
-        roles = list(b.roles)
+        # Label lines, where an item has them, name its units; its sentences are then task text.
+        labelled = any(not r.sentence for x in (b, *deeper) for r in x.roles)
+        pieces = list(b.full if labelled else b.text)
+        roles = [r for r in b.roles if not (labelled and r.sentence)]
         lines = set(range(b.line, max(b.line, b.last_line) + 1))
         for d in deeper:
-            pieces.append(d.whole if not d.roles else split_inline(d.whole, d.line)[0])
-            pieces += d.text[1:]
-            roles += d.roles
+            own = [r for r in d.roles if not (labelled and r.sentence)]
+            pieces.append(split_inline(d.whole, d.line)[0] if own else d.whole)
+            pieces += (d.full if labelled else d.text)[1:]
+            roles += own
             lines |= set(range(d.line, max(d.line, d.last_line) + 1))
         text = NText.join([p.strip(" ") for p in pieces])
-        return TaskDraft(path, text, roles, b.line, max(lines), lines)
+        due = b.due + [x for d in deeper for x in d.due]
+        return TaskDraft(path, text, roles, b.line, max(lines), lines, due, b.table)
 
     def check_cut_off(self, doc_roles: bool) -> None:
         out = self.out
         if not out.tasks:
             return
         last = out.tasks[-1]
-        if last.last_line < self.last_content:
+        if last.table or last.last_line < self.last_content:
             return  # something (a requirements section, the closing date) follows the last task
         focus = ".".join(str(n) for n in last.path)
         reason = None
@@ -383,7 +398,7 @@ class _Reader:
 
 
 def _starts_item(text: NText) -> bool:
-    if _heading(text) or _ATTACHMENT.match(text.key):
+    if heading(text) or _ATTACHMENT.match(text.key):
         return True
     markers = find_role_markers(text[:12])
     return bool(markers) and markers[0][0] == 0
@@ -407,5 +422,6 @@ def _task_level(levels: set[int]) -> int | None:
     return next((lv for lv in (3, 4, 2) if lv in levels), None)
 
 
-def outline(source: Source) -> Outline:
-    return _Reader(source).run()
+def outline(source: Source, tables: Sequence[TaskTable] = ()) -> Outline:
+    """The outline of a notice; `tables` are its task tables (kg.parse.tables), read in their place."""
+    return _Reader(source, tables).run()

@@ -4,7 +4,8 @@ A list is split into comma runs (`,` `;`), each run into items (`、`, and 及/�
 complete unit names). Within a run a jurisdiction prefix (省/市/县/区/旗) distributes over later
 items that have no place of their own ("市发展改革委、住建局" -> 市住建局), and 各 distributes over
 later group nouns ("各乡镇政府、街道办事处" -> 各街道办事处). Township and other place-named units and
-groups never get a prefix. "(X、Y除外)" lists units excluded from the groups of the same line.
+groups never get a prefix, nor names with their level inside (团市委). "(X、Y除外)" lists units
+excluded from the groups of the same line; "…等相关部门" closes a list and names no unit.
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ _LEADER_LABELS = [
 ]
 ROLE_LABELS: dict[str, Role] = {
     **dict.fromkeys(
-        ["牵头单位", "牵头部门", "牵头责任单位", "牵头责任部门", "主要责任单位", "主责单位", "主责部门", "责任牵头单位", "主办单位"],
+        [
+            "牵头单位", "牵头部门", "牵头责任单位", "牵头责任部门", "主要责任单位", "主责单位", "主责部门", "责任牵头单位",
+            "主办单位", "牵头",
+        ],
         "lead",
     ),
     **dict.fromkeys(["责任单位", "责任部门", "落实单位", "实施单位"], "responsible"),
     **dict.fromkeys(
         [
             "配合单位", "配合部门", "配合责任单位", "配合(责任)单位", "协同责任单位", "协同配合单位", "协同单位",
-            "协同部门", "参与单位", "参加单位", "协办单位", "协助单位",
+            "协同部门", "参与单位", "参加单位", "协办单位", "协助单位", "配合", "参与", "协办",
         ],
         "cooperating",
     ),
@@ -43,8 +47,10 @@ ROLE_RE = re.compile(
 # What a unit or group name ends with; used to tell "街道办事处及伏羲山管委会" (two items) from
 # "住房和城乡建设局" (one).
 UNIT_END = re.compile(
-    r"(?:局|委|委员会|办|办公室|中心|政府|处|会|公司|院|队|所|站|部|厅|室|单位|部门|街道|乡镇|社|行|馆|团|联|署|台|组|科|股|校|大队|支队|集团|分局)$"
+    r"(?:局|委|委员会|办|办公室|中心|政府|处|会|公司|院|队|所|站|部|厅|室|单位|部门|街道|乡镇|社|行|馆|团|联|协|署|台|组|科|股|校|大队|支队|集团|分局)$"
 )
+# "…等相关部门" closes a list: it names no further unit.
+_ETC = re.compile(r"等(?:其他|其它)?(?:相关|有关)?(?:职能)?(?:部门|单位|成员单位)?$")
 # Items that 各 distributes onto: nouns naming a kind of unit, not a unit.
 _GROUP_NOUN = re.compile(
     r"^(?:相关|有关|所属|直属)?(?:(?:乡镇|乡|镇|街道|县\([^()]{1,8}\)|县市区|县区|区县|县|区|村|社区)"
@@ -58,6 +64,8 @@ _GROUP = re.compile(r"^各|各(?:成员)?(?:单位|部门)|(?:单位|部门)$")
 _JURISDICTION = "省市县区旗"
 # Words that start with a jurisdiction character without being a jurisdiction prefix.
 _NOT_JURISDICTION = re.compile(r"^(?:市场|市政(?!府)|市容|区域|县域|区块|省市)")
+# Names that carry their level inside: 团市委, 团县委 (the Youth League committee of that level).
+_OWN_LEVEL = re.compile(r"^团[省市县区旗]委")
 _GE = re.compile(r"^各(?:相关|有关)?")
 _CONJ = "及和与"
 
@@ -147,7 +155,11 @@ def _take_parentheticals(item: NText, excludes: list[NText]) -> _Item:
         parts.append(item[start:i])
         i = start = j + 1
     parts.append(item[start:])
-    return _Item(NText.join(parts).strip(" :.。;,、等"), lead)
+    text = NText.join(parts)
+    etc = _ETC.search(text.key)
+    if etc and etc.start() > 0:
+        text = text[: etc.start()]
+    return _Item(text.strip(" :.。;,、等"), lead)
 
 
 def split_list(content: NText) -> UnitList:
@@ -166,6 +178,8 @@ def split_list(content: NText) -> UnitList:
 
 
 def _own_place(key: str, places: Places) -> bool:
+    if _OWN_LEVEL.match(key):
+        return True
     if key[0] in _JURISDICTION and not _NOT_JURISDICTION.match(key):
         return True
     return places.at_start(key) is not None

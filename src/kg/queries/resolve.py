@@ -138,6 +138,8 @@ class Resolver:
         found = set(ix.exact.get(key, ()))
         if not found:
             found = self._with_place(ix, key) or set(ix.stripped.get(key, ()))
+        if not found and not key.startswith("各"):
+            found = set(ix.exact.get("各" + key, ()))  # a collective written without 各: 乡镇政府
         if not found:
             raise bad(param, f"unknown unit {text!r}{self._suggest(ix, key)}")
         return [URIRef(i) for i in sorted(found)]
