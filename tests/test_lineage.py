@@ -110,3 +110,83 @@ def test_link_notices_uses_task_paths() -> None:
     links = lineage.link_notices(county, city)
     assert [(x.child, x.parent) for x in links] == [("1.1", "2.5")]
     assert Decimal(str(links[0].score)) >= Decimal(str(lineage.THRESHOLD))
+
+
+# --- linking documents at ingest (kg.graph.links) ------------------------------------------------
+
+
+def _seed_info():
+    from kg.graph import build_graph, links
+    from kg.parse import parse_file
+    from kg.registry import Registry
+
+    root = Path(__file__).resolve().parents[1]
+    registry = Registry.load()
+    iri, graph = build_graph(parse_file(root / "data" / "notices" / "xinmi-2021-6.txt"), registry)
+    return links.describe(graph, str(iri)), registry
+
+
+def test_within_notice_links_of_the_seed() -> None:
+    """一 (省政府工作报告) against 二 (市政府工作报告): the issue's pairs, and 一.2 ≈ 二.20."""
+    from kg.graph import links
+
+    info, _ = _seed_info()
+    found = links.within(info)
+    paths = {t.iri: ".".join(map(str, t.path)) for t in info.tasks}
+    assert [(paths[x.child], x.kind, paths[x.parent]) for x in found] == [
+        ("1.2", "sameTaskAs", "2.20"), ("1.6", "sameTaskAs", "2.23"), ("1.7", "sameTaskAs", "2.22")
+    ]
+    assert all(x.targets == () and x.score >= Decimal(str(lineage.THRESHOLD)) for x in found)
+
+
+def test_a_section_based_on_one_notice_links_only_to_that_notice() -> None:
+    from kg.graph.links import DocInfo, TaskInfo, between
+
+    def task(doc: str, path: str, text: str, section: str) -> TaskInfo:
+        return TaskInfo(f"{doc}/task/{path}", tuple(map(int, path.split("."))), text, section, ())
+
+    child = DocInfo(
+        "c",
+        applies=frozenset({"p", "q"}),
+        based_on={"c/s1": frozenset({"p"}), "c/s2": frozenset({"q"}), "c/s3": frozenset()},
+        tasks=(task("c", "1.1", "新增国土绿化面积5300亩。", "c/s1"), task("c", "2.1", "新增国土绿化面积5300亩。", "c/s2"),
+               task("c", "3.1", "新增国土绿化面积5300亩。", "c/s3")),
+    )
+    parent = DocInfo("p", tasks=(task("p", "1.1", "新增国土绿化面积5万亩。", "p/s1"),))
+    assert [x.child for x in between(child, parent, "implementsTask")] == ["c/task/1.1", "c/task/3.1"]
+    # year to year, sections do not restrict
+    assert len(between(child, parent, "continuesTask")) == 3
+
+
+def test_link_triples_conform_and_state_the_link_twice() -> None:
+    from rdflib import RDF, URIRef
+
+    from kg.graph import links
+    from kg.iris import GW
+    from kg.validate import validate
+
+    info, registry = _seed_info()
+    found = links.within(info)
+    g = links.link_graph(found)
+    first = found[0]
+    assert str(first.node).startswith(first.child + "/link/sameTaskAs-")
+    assert (URIRef(first.child), GW.sameTaskAs, URIRef(first.parent)) in g
+    assert (first.node, RDF.type, GW.TaskLink) in g and g.value(first.node, GW.method).value == lineage.METHOD
+    assert g.value(first.node, GW.score).value == first.score
+    assert validate(g, registry).conforms
+    g.remove((URIRef(first.child), GW.sameTaskAs, URIRef(first.parent)))
+    assert [v.message.split(" (")[0] for v in validate(g, registry).violations] == [
+        f"task link {first.node} is not stated directly"
+    ]
+
+
+def test_next_years_notice_must_be_of_the_same_series() -> None:
+    from kg.graph.links import DocInfo
+
+    report = "https://w3id.org/govwork/report/{}/{}".format
+    y2021 = DocInfo("a", code="新密政办", reports={"a/s1": report("河南省", 2021), "a/s2": report("郑州市", 2021)})
+    y2022 = DocInfo("b", code="新密政", reports={"b/s1": report("郑州市", 2022)})
+    flood = DocInfo("c", code="新密政办")  # 防汛: decomposes no work report
+    assert y2022.same_series(y2021)  # the same city's report, though another 代字
+    assert flood.same_series(DocInfo("d", code="新密政办")) and not flood.same_series(DocInfo("e", code="新密防指"))
+    assert not DocInfo("f", code="x", reports={"f/s": report("新密市", 2022)}).same_series(y2021)

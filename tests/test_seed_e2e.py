@@ -100,6 +100,10 @@ def test_deadlines_reporting_notice(seed_store_dir: Path) -> None:
     assert set(notices[0]["implements"].split("; ")) == set(GOLD["notice"]["based_on"])
 
 
+# Questions between stored notices (parent and child, last year and this year): empty on the seed alone.
+BETWEEN_NOTICES = {"parent-gaps", "transmission-time", "recurring-tasks"}
+
+
 def test_every_named_query_runs_on_the_seed(seed_store_dir: Path) -> None:
     from kg.queries import Catalog
 
@@ -110,4 +114,6 @@ def test_every_named_query_runs_on_the_seed(seed_store_dir: Path) -> None:
         params = {p.name: per_query.get((nq.name, p.name), samples.get(p.name)) for p in nq.params}
         params = {k: v for k, v in params.items() if v is not None}  # task: by notice + section + number
         rows = query(seed_store_dir, nq.name, **params)
+        if nq.name in BETWEEN_NOTICES:  # need a second stored notice: tests/test_corpus.py
+            continue
         assert rows, f"{nq.name} {params} gives no rows on the seed"

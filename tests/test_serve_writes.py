@@ -1,5 +1,6 @@
 """Writes over HTTP with the token: SPARQL Update, the Graph Store Protocol, POST /documents;
-and a read-only server that refuses them. Readers see every write on their next query."""
+and a read-only server that refuses them. Readers see every write on their next query, whether
+they answer from a snapshot in memory or from the store on disk."""
 
 from __future__ import annotations
 
@@ -30,8 +31,14 @@ def pipeline_ready() -> bool:
     return True
 
 
+@pytest.fixture(scope="module", params=[None, 0], ids=["in-memory", "on-disk"])
+def memory_limit(request: pytest.FixtureRequest) -> int | None:
+    """Readers answer from a snapshot in memory (the default for a small store) or from the disk."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def store_dir(tmp_path_factory: pytest.TempPathFactory, memory_limit: int | None) -> Path:
     location = tmp_path_factory.mktemp("writes") / "store"
     with open_store(location) as store:
         load_dataset(store)
@@ -39,8 +46,9 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(store_dir: Path) -> TestClient:
-    with TestClient(create_app(Settings.build(store_dir, token=TOKEN, workers=2))) as c:
+def client(store_dir: Path, memory_limit: int | None) -> TestClient:
+    settings = Settings.build(store_dir, token=TOKEN, workers=2, memory_limit=memory_limit)
+    with TestClient(create_app(settings)) as c:
         yield c
 
 

@@ -1,13 +1,13 @@
 """The `kg` command line.
 
 \b
-    kg ingest FILE_OR_DIR... [--store DIR]
+    kg ingest FILE_OR_DIR... [--jobs N] [-v] [--store DIR]
     kg query NAME [-p NAME VALUE]... [--format table|csv|tsv|json] [--bom] [--store DIR]
     kg queries [--format table|json]
     kg validate [--store DIR]
     kg export [--format turtle|ntriples|nquads|trig|jsonld] [--store DIR]
     kg sparql QUERY_OR_- [--format ...] [--store DIR]
-    kg serve [--store DIR] [--host 127.0.0.1] [--port 8000]
+    kg serve [--store DIR] [--host 127.0.0.1] [--port 8000] [--workers N] [--timeout S] [--token T] ...
 
 The store is --store DIR, else $KG_STORE, else ./.kg/store. Exit status: 0 fine; 1 something was
 refused, a query failed on bad input, or validation found violations; 2 usage or internal error.
@@ -119,41 +119,132 @@ def _open(store: Path | None, *, read_only: bool) -> Any:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="processes that parse, build and validate (0: one per CPU); writes stay in one process",
+)
+@click.option("-v", "--verbose", is_flag=True, help="list every warning after the table")
 @store_option
 @debug_option
-def ingest(paths: tuple[Path, ...], store: Path | None) -> None:
-    """Parse, validate and store notices (files, or directories walked for .txt/.html/.htm/.docx).
+def ingest(paths: tuple[Path, ...], jobs: int, verbose: bool, store: Path | None) -> None:
+    """Parse, validate, link and store notices (files, or directories walked for .txt/.html/.htm/.docx).
 
-    Each document replaces its previous version in one transaction; a refused file writes nothing.
-    Also loads data/registry into the store so that queries resolve unit names. Exit 1 if any file
-    was refused.
+    Each document replaces its previous version in one transaction; a refused file writes nothing,
+    and the other files go on. Tasks are linked to those of the stored notices they implement or
+    continue (kg.lineage). Also loads data/registry into the store so that queries resolve unit
+    names. Prints one line per file (status, file, document or reason, warnings, task links) and a
+    summary; a progress bar goes to stderr when it is a terminal. Exit 1 if any file was refused.
     """
-    from kg.ingest import ingest_many, sync_registry
+    import time
+
+    from kg.ingest import default_jobs, expand_paths, ingest_many, skipped_files, sync_registry
     from kg.registry import Registry
 
+    started = time.monotonic()
     registry = Registry.load()
-    with _open(store, read_only=False) as st:
-        if sync_registry(st, registry):
-            click.echo(f"registry  updated ({len(registry.graph)} triples)")
-        results = ingest_many(paths, st, registry)
-    if not results:
+    files = expand_paths(paths)
+    if not files:
         raise KgError(
             "no notice files found (looked for " + ", ".join(_suffixes()) + ")",
             file=" ".join(map(str, paths)) or None,
         )
-    counts = {"stored": 0, "unchanged": 0, "refused": 0}
+    with _open(store, read_only=False) as st:
+        if sync_registry(st, registry):
+            click.echo(f"registry  updated ({len(registry.graph)} triples)")
+        with _progress(len(files)) as bar:
+            results = ingest_many(files, st, registry, jobs=jobs or default_jobs(), on_result=bar)
+    _ingest_table(results)
     for r in results:
-        counts[r.status] += 1
-        click.echo(f"{r.status:<9} {r.file}" + (f"  {r.iri}" if r.iri and r.status != "refused" else ""))
-        for w in r.warnings:
-            click.echo(f"  warning: {w}")
+        if verbose:
+            for w in r.warnings:
+                click.echo(f"warning: {r.file}: {w}")
         if r.status == "refused":
             click.echo(r.error().render(), err=True)
             if _debug_enabled() and r.debug:
                 click.echo(r.debug, err=True)
-    if len(results) > 1:
-        click.echo(f"{len(results)} files: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
-    sys.exit(1 if counts["refused"] else 0)
+    click.echo(_ingest_summary(results, skipped_files(paths), time.monotonic() - started))
+    sys.exit(1 if any(r.status == "refused" for r in results) else 0)
+
+
+class _progress:
+    """A tqdm bar on stderr, only when stderr is a terminal; called with each result."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[Any], None]:
+        if sys.stderr.isatty() and self.total > 1:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="file", file=sys.stderr, leave=False)
+        return self
+
+    def __call__(self, result: Any) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(Path(result.file).name[:30], refresh=False)
+            self.bar.update(1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+REASON_WIDTH = 60  # refusal reasons are cut in the table; stderr has them in full
+
+
+def _ingest_table(results: list[Any]) -> None:
+    """status | file | document (or reason) | warnings | task links, aligned for CJK."""
+    from kg.queries import display_width
+
+    def cut(text: str) -> str:
+        if display_width(text) <= REASON_WIDTH:
+            return text
+        while display_width(text + "…") > REASON_WIDTH:
+            text = text[:-1]
+        return text + "…"
+
+    rows = [
+        (
+            r.status,
+            r.file,
+            r.iri if r.status != "refused" else cut(r.reason or ""),
+            str(len(r.warnings)),
+            str(r.links),
+        )
+        for r in results
+    ]
+    header = ("status", "file", "document / reason", "warnings", "links")
+    widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(3)]
+
+    def pad(text: str, width: int) -> str:
+        return text + " " * (width - display_width(text))
+
+    for row in [header, *rows]:
+        click.echo(
+            f"{pad(row[0], 9)} {pad(row[1], widths[1])}  {pad(row[2] or '', widths[2])}  {row[3]:>8}  {row[4]:>5}"
+        )
+
+
+def _ingest_summary(results: list[Any], skipped: list[Path], seconds: float) -> str:
+    counts = {"stored": 0, "unchanged": 0, "refused": 0}
+    for r in results:
+        counts[r.status] += 1
+    parts = [
+        f"{len(results)} file{'s' if len(results) != 1 else ''}: "
+        + ", ".join(f"{n} {k}" for k, n in counts.items()),
+        f"{sum(len(r.warnings) for r in results)} warnings",
+        f"{sum(r.links for r in results)} task links",
+    ]
+    if skipped:
+        kinds = ", ".join(sorted({f.suffix.lower() or "no suffix" for f in skipped}))
+        parts.append(f"{len(skipped)} other file{'s' if len(skipped) != 1 else ''} skipped ({kinds})")
+    parts.append(f"{seconds:.1f} s")
+    return "; ".join(parts)
 
 
 def _suffixes() -> list[str]:
@@ -359,18 +450,106 @@ def sparql(query_text: str, fmt: str | None, bom: bool, store: Path | None) -> N
 # ----------------------------------------------------------------------------------------------- serve
 
 
+def _serve_default(name: str) -> Any:
+    """A default of `kg.serve.settings.Settings` (one source for the server and its --help)."""
+    from kg.serve.settings import Settings
+
+    return Settings.__dataclass_fields__[name].default
+
+
 @cli.command()
 @store_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--token", default=None, help="enables writes over HTTP (else $KG_TOKEN)")
-@click.option("--timeout", default=None, type=float, help="time limit per query, seconds")
-@click.option("--log-level", default="info", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=8000, show_default=True, type=int, help="port to listen on")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=_serve_default("workers"),
+    show_default=True,
+    help="query worker processes: how many queries run at once",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=_serve_default("timeout"),
+    show_default=True,
+    help="time limit per query, seconds; a query past it is stopped (its worker process is "
+    "killed and replaced); a request may lower it with ?timeout=",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=_serve_default("max_rows"),
+    show_default=True,
+    help="rows (or triples) per answer; longer answers are cut and say so",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=_serve_default("max_body"),
+    show_default=True,
+    help="largest request body in bytes (queries, updates, uploads); 413 above",
+)
+@click.option(
+    "--cors-origin",
+    "--cors",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="allow browser pages from ORIGIN to call the server (repeat for several; * for any)",
+)
+@click.option(
+    "--token",
+    envvar="KG_TOKEN",
+    show_envvar=True,
+    default=None,
+    help="enables writes (SPARQL Update, Graph Store, POST /documents) for requests with "
+    "'Authorization: Bearer TOKEN'; at least 8 characters. Without it the server is read-only",
+)
+@click.option(
+    "--write-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=_serve_default("write_timeout"),
+    show_default=True,
+    help="time limit per write (update, upload), seconds",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=0),
+    default=_serve_default("memory_limit"),
+    show_default=True,
+    help="query workers load the store into memory (faster queries, reloaded after writes) when "
+    "it holds at most this many quads; 0 = always query on disk",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+    help="server log level (debug also logs every request)",
+)
 @debug_option
 def serve(
-    store: Path | None, host: str, port: int, token: str | None, timeout: float | None, log_level: str
+    store: Path | None,
+    host: str,
+    port: int,
+    workers: int,
+    timeout: float,
+    max_rows: int,
+    max_body: int,
+    cors_origins: tuple[str, ...],
+    token: str | None,
+    write_timeout: float,
+    memory_limit: int,
+    log_level: str,
 ) -> None:
-    """Serve the store over HTTP: SPARQL endpoint, named queries, pages (blocks until interrupted)."""
+    """Serve the store over HTTP: SPARQL endpoint, named queries, pages (blocks until interrupted).
+
+    \b
+    Read-only unless --token (or $KG_TOKEN) is given. docs/http.md describes the routes, formats,
+    limits and how to point SPARQLWrapper, YASGUI, Excel, R and pandas at it, e.g.
+      kg serve --store .kg/store --port 8000 --timeout 10 --cors-origin '*'
+    """
     from kg.paths import default_store
 
     try:
@@ -379,7 +558,20 @@ def serve(
         raise KgError(
             f"the HTTP server (kg.serve) is not available: {e}", code="no-serve", exit_code=2
         ) from e
-    run(store or default_store(), host, port, token=token, timeout=timeout, log_level=log_level)
+    run(
+        store or default_store(),
+        host,
+        port,
+        workers=workers,
+        timeout=timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+        cors_origins=cors_origins or None,
+        token=token or None,
+        write_timeout=write_timeout,
+        memory_limit=memory_limit,
+        log_level=log_level,
+    )
 
 
 if __name__ == "__main__":

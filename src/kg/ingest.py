@@ -1,6 +1,6 @@
-"""parse → build → validate → store, one file at a time, one transaction per document.
+"""parse → build → validate → link → store, one file at a time, one transaction per document.
 
-    results = ingest_many([Path("data/notices")], store, Registry.load())
+    results = ingest_many([Path("data/notices")], store, Registry.load(), jobs=4)
 
 Per file the outcome is an `IngestResult`:
 
@@ -9,21 +9,33 @@ Per file the outcome is an `IngestResult`:
 * `refused`   — nothing written; `reason` says why (SHACL violations naming task and rule,
   an unreadable file naming file and line, or "internal error: …" for a bug).
 
-"Identical" is decided by a content hash of the built graph (sha256 of its sorted N-Triples, see
-`kg.store.graph_sha256`), not of the file bytes: the graph already records the file's own sha256,
-and hashing the graph also notices a new kg version or a changed registry that would store
-something different from the same file.
+A file goes through two steps. `prepare` (parse, build, SHACL) needs only the file and the registry,
+so `ingest_many(jobs=N)` runs it in N worker processes. `commit` runs in the calling process, in
+file order: it links the document's tasks to the stored documents related to it (`kg.graph.links`,
+which depends on what is stored so far) and writes the document graph with its links in one
+`replace_document` transaction. Because commits happen in file order, `--jobs` gives the same store
+as a sequential run.
+
+"Identical" is decided by a content hash of the graph to be stored (sha256 of its sorted N-Triples,
+see `kg.store.graph_sha256`; the document part and the link part are hashed separately and combined),
+not of the file bytes: the graph already records the file's own sha256, and hashing the graph also
+notices a new kg version, a changed registry, or new links to documents stored since.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 from kg.errors import KgError
 from kg.iris import GW
@@ -52,6 +64,7 @@ class IngestResult:
     line: int | None = None  # where, when known
     details: list[str] = field(default_factory=list)  # one line per violation
     debug: str | None = None  # traceback of an internal error (shown with --debug)
+    links: int = 0  # task links (gw:TaskLink) the stored graph holds
 
     @property
     def ok(self) -> bool:
@@ -69,12 +82,30 @@ class IngestResult:
         )
 
 
+@dataclass
+class Prepared:
+    """A file parsed, built and possibly validated: what a worker hands to the writing process."""
+
+    file: str
+    iri: str | None = None
+    graph: Graph | None = None
+    doc_hash: str | None = None  # graph_sha256 of the document graph (without links)
+    source_name: str = ""
+    warnings: list[str] = field(default_factory=list)  # from the parser
+    shacl_warnings: list[str] = field(
+        default_factory=list
+    )  # from validation (not re-reported when unchanged)
+    validated: bool = False
+    has_tasks: bool = True
+    refusal: IngestResult | None = None
+
+
 def _where(line: int | None, text: str) -> str:
     return f"line {line}: {text}" if line else text
 
 
 def _refused(
-    path: Path,
+    path: Path | str,
     reason: str,
     line: int | None = None,
     details: list[str] | None = None,
@@ -86,6 +117,10 @@ def _refused(
     )
 
 
+def _internal(path: Path | str, e: Exception) -> IngestResult:
+    return _refused(path, f"internal error: {type(e).__name__}: {e}", debug=traceback.format_exc())
+
+
 def _previous_source(store: Store, iri: str) -> str | None:
     """gw:sourceName of the document currently stored under `iri` (to warn about replacing another file)."""
     node = URIRef(iri).n3()
@@ -94,59 +129,130 @@ def _previous_source(store: Store, iri: str) -> str | None:
     return rows[0]["n"].value if rows else None
 
 
-def ingest_path(path: str | Path, store: Store, registry: Any) -> IngestResult:
-    """Ingest one file. Never raises for a bad file: problems become a `refused` result."""
+# ------------------------------------------------------------------ the two steps
+
+
+def prepare(path: str | Path, registry: Any, *, validate: bool = False) -> Prepared:
+    """Parse and build one file (and SHACL-validate it when `validate`). Never raises."""
     path = Path(path)
     try:
-        return _ingest(path, store, registry)
+        return _prepare(path, registry, validate)
     except KgError as e:
-        return _refused(path, e.message, e.line, list(e.details))
+        return Prepared(str(path), refusal=_refused(path, e.message, e.line, list(e.details)))
     except Exception as e:  # a bug in kg: report it, keep going with the other files
-        return _refused(path, f"internal error: {type(e).__name__}: {e}", debug=traceback.format_exc())
+        return Prepared(str(path), refusal=_internal(path, e))
 
 
-ingest_file = ingest_path  # the name docs/design.md uses
-
-
-def _ingest(path: Path, store: Store, registry: Any) -> IngestResult:
-    from kg.graph import build_graph
+def _prepare(path: Path, registry: Any, validate: bool) -> Prepared:
+    import kg.graph
     from kg.parse import parse_file
-    from kg.validate import validate
 
+    if not path.exists():
+        raise KgError("no such file or directory", file=str(path))
+    if path.is_file() and path.stat().st_size == 0:
+        raise KgError("empty file", file=str(path))
     notice = parse_file(path)
-    iri_ref, graph = build_graph(notice, registry)
+    iri_ref, graph = kg.graph.build_graph(notice, registry)
     iri = str(iri_ref)
-    warnings = [_where(p.line, p.message) for p in notice.problems if p.severity != "violation"]
+    prep = Prepared(
+        str(path), iri=iri, graph=graph, source_name=notice.source_name, has_tasks=bool(notice.tasks)
+    )
+    prep.warnings = [_where(p.line, p.message) for p in notice.problems if p.severity != "violation"]
     parse_errors = [p for p in notice.problems if p.severity == "violation"]
     if parse_errors:
         first = parse_errors[0]
-        return _refused(
+        prep.refusal = _refused(
             path,
             f"{len(parse_errors)} problem(s) in the text: {first.message}",
             first.line,
             [_where(p.line, p.message) for p in parse_errors],
             iri=iri,
         )
-    fingerprint = graph_sha256(graph)
-    if store.document_hash(iri) == fingerprint:
-        return IngestResult(str(path), "unchanged", iri=iri, warnings=warnings)
-    report = validate(graph, registry)
-    warnings += [_where(w.line, w.render()) for w in report.warnings]
+        return prep
+    prep.doc_hash = graph_sha256(graph)
+    if validate:
+        _validate(prep, registry)
+    return prep
+
+
+def _validate(prep: Prepared, registry: Any) -> None:
+    """SHACL on the document graph: warnings are added, violations make the refusal."""
+    import kg.validate
+
+    assert prep.graph is not None
+    report = kg.validate.validate(prep.graph, registry)
+    prep.validated = True
+    prep.shacl_warnings = [_where(w.line, w.render()) for w in report.warnings]
     if not report.conforms:
         first = report.violations[0]
         n = len(report.violations)
-        return _refused(
-            path,
-            f"{n} SHACL violation{'s' if n > 1 else ''}: {first.render()}",
+        # junk (a news page, a letter) fails on 文号 and date; say what it is first
+        what = "" if prep.has_tasks else "not a task-decomposition notice (no numbered tasks found); "
+        prep.refusal = _refused(
+            prep.file,
+            f"{what}{n} SHACL violation{'s' if n > 1 else ''}: {first.render()}",
             first.line,
             [_where(v.line, v.render()) for v in report.violations],
-            iri=iri,
+            iri=prep.iri,
         )
+
+
+def commit(prep: Prepared, store: Store, registry: Any) -> IngestResult:
+    """Link a prepared document to the stored ones and write it (one transaction). Never raises."""
+    if prep.refusal is not None:
+        return prep.refusal
+    try:
+        return _commit(prep, store, registry)
+    except KgError as e:
+        return _refused(prep.file, e.message, e.line, list(e.details), iri=prep.iri)
+    except Exception as e:
+        return _internal(prep.file, e)
+
+
+def _commit(prep: Prepared, store: Store, registry: Any) -> IngestResult:
+    from kg.graph import links
+
+    assert prep.graph is not None and prep.iri is not None and prep.doc_hash is not None
+    iri = prep.iri
+    found = links.links_for(store, links.describe(prep.graph, iri))
+    extra = links.link_graph(found)
+    fingerprint = hashlib.sha256(f"{prep.doc_hash}\n{graph_sha256(extra)}".encode()).hexdigest()
+    if store.document_hash(iri) == fingerprint:
+        return IngestResult(prep.file, "unchanged", iri=iri, warnings=prep.warnings, links=len(found))
+    if not prep.validated:
+        _validate(prep, registry)
+        if prep.refusal is not None:
+            return prep.refusal
+    if len(extra):
+        _validate_links(extra, registry)
+    warnings = prep.warnings + prep.shacl_warnings
     previous = _previous_source(store, iri)
-    if previous and previous != notice.source_name:
+    if previous and previous != prep.source_name:
         warnings.append(f"replaces {iri} previously stored from {previous}")
-    changed = store.replace_document(iri, graph, sha256=fingerprint)
-    return IngestResult(str(path), "stored" if changed else "unchanged", iri=iri, warnings=warnings)
+    prep.graph += extra
+    changed = store.replace_document(iri, prep.graph, sha256=fingerprint)
+    status: Status = "stored" if changed else "unchanged"
+    return IngestResult(prep.file, status, iri=iri, warnings=warnings, links=len(found))
+
+
+def _validate_links(extra: Graph, registry: Any) -> None:
+    """The link triples are kg's own output: a violation is a bug, reported as one."""
+    import kg.validate
+
+    report = kg.validate.validate(extra, registry)
+    if not report.conforms:
+        raise RuntimeError("task links do not conform: " + "; ".join(v.render() for v in report.violations))
+
+
+def ingest_path(path: str | Path, store: Store, registry: Any) -> IngestResult:
+    """Ingest one file. Never raises for a bad file: problems become a `refused` result."""
+    return commit(prepare(path, registry), store, registry)
+
+
+ingest_file = ingest_path  # the name docs/design.md uses
+
+
+# ------------------------------------------------------------------ many files
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -154,29 +260,120 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
+            out += [f for f in _walk(p) if f.suffix.lower() in SUFFIXES]
         else:
             out.append(p)
     return out
 
 
-def ingest_many(paths: Iterable[str | Path], store: Store, registry: Any) -> list[IngestResult]:
-    """Ingest files and directories (walked for .txt/.html/.htm/.docx); one result per file."""
+def skipped_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files a directory walk leaves out because kg does not read their format (images, PDFs, …)."""
+    return [f for p in map(Path, paths) if p.is_dir() for f in _walk(p) if f.suffix.lower() not in SUFFIXES]
+
+
+def _walk(root: Path) -> list[Path]:
+    return sorted(
+        f
+        for f in root.rglob("*")
+        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(root).parts)
+    )
+
+
+def ingest_many(
+    paths: Iterable[str | Path],
+    store: Store,
+    registry: Any,
+    *,
+    jobs: int = 1,
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Ingest files and directories (walked for notice files); one result per file, in file order.
+
+    With `jobs` > 1, parsing, building and validation run in that many processes; linking and the
+    store writes stay here, in file order. `on_result` is called after each file (progress bars).
+    """
+    files = expand_paths(paths)
+    prepared = (
+        _prepare_all(files, registry, jobs)
+        if jobs > 1 and len(files) > 1
+        else (prepare(f, registry) for f in files)
+    )
     results = []
-    for p in expand_paths(paths):
-        if not p.exists():
-            results.append(_refused(p, "no such file or directory"))
-            continue
-        results.append(ingest_path(p, store, registry))
+    for prep in prepared:
+        result = commit(prep, store, registry)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
     return results
 
 
 def sync_registry(store: Store, registry: Any) -> bool:
     """Put the registry graph into the store (its own named graph); True when it changed."""
     return store.set_registry(registry.graph)
+
+
+# ------------------------------------------------------------------ worker processes
+
+_WORKER_REGISTRY: Any = None
+
+
+def _init_worker(registry_ntriples: bytes) -> None:
+    """Each worker rebuilds the caller's registry (not data/registry: the caller may use another)."""
+    global _WORKER_REGISTRY
+    from kg.registry import Registry
+
+    graph = Graph()
+    graph.parse(data=registry_ntriples, format="nt")
+    _WORKER_REGISTRY = Registry.from_graph(graph)
+
+
+def _work(path: str) -> Prepared:
+    return prepare(path, _WORKER_REGISTRY, validate=True)
+
+
+def _prepare_all(files: list[Path], registry: Any, jobs: int) -> Iterator[Prepared]:
+    """Prepared files in file order, computed `jobs` at a time (a window of 2 x jobs in flight).
+
+    A worker that dies (out of memory, a crash in a C extension) takes its file with it: that file
+    is retried alone in a fresh process and refused if it kills that one too; the others go on.
+    """
+    # spawn, not fork: the caller holds an open RocksDB store and its threads
+    context = get_context("spawn")
+    init = (registry.ntriples(),)
+    window = max(2, 2 * jobs)
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=init)
+    pending: list[tuple[Path, Future[Prepared]]] = []
+    queue = list(files)
+    try:
+        while queue or pending:
+            while queue and len(pending) < window:
+                f = queue.pop(0)
+                pending.append((f, pool.submit(_work, str(f))))
+            f, future = pending.pop(0)
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                pool.shutdown(cancel_futures=True)
+                yield _alone(f, context, init)
+                queue = [g for g, _ in pending] + queue
+                pending = []
+                pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=init)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _alone(path: Path, context: Any, init: tuple[bytes]) -> Prepared:
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_init_worker, initargs=init) as solo:
+        try:
+            return solo.submit(_work, str(path)).result()
+        except BrokenProcessPool:
+            reason = "internal error: the process reading this file died (out of memory?)"
+            return Prepared(str(path), refusal=_refused(path, reason))
+
+
+def default_jobs() -> int:
+    """Worker processes for `--jobs 0`: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

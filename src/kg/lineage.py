@@ -17,6 +17,8 @@ Method (pure Python, no model): each task text becomes a sparse vector; two task
    the detail that follows, which drowns a whole-text cosine.
 
 `link` gives each child task its best-scoring parent task when that score reaches THRESHOLD.
+`kg ingest` applies it to pairs of documents (kg.graph.links) and records METHOD and the score on
+every link; `pair_targets` says which target of the parent task each child target restates.
 
 Measured with scripts/lineage_eval.py on tests/fixtures/lineage/pairs.json (65 hand-labelled pairs,
 33 same / 32 different, many of them hard negatives from the same field or with the same numbers;
@@ -43,6 +45,8 @@ import zhconv
 from kg.model import Notice, Task
 
 THRESHOLD = 0.45  # chosen on the dev pairs by scripts/lineage_eval.py (best F1, middle of the best run)
+# What gw:method says on every stored link: change it whenever scores or the threshold change.
+METHOD = f"kg.lineage 1: TF-IDF character bigrams with quantities, best clause x0.8; threshold {THRESHOLD}"
 
 # Generic verbs, degree words and boilerplate of the genre: they say how, not what.
 STOP_PHRASES = (
@@ -216,6 +220,55 @@ def link_notices(child: Notice, parent: Notice, threshold: float = THRESHOLD) ->
 
 def _keyed(tasks: Iterable[Task]) -> list[tuple[str, str]]:
     return [(".".join(map(str, task.path)), task.text) for task in tasks]
+
+
+# --- targets of two linked tasks -----------------------------------------------------------------
+
+
+def pair_targets(
+    children: Sequence[tuple[Hashable, str, str]],
+    parents: Sequence[tuple[Hashable, str, str]],
+) -> list[tuple[Hashable, Hashable]]:
+    """Which target of a linked parent task each target of the child task restates.
+
+    Items are (key, indicator, base unit) in text order. Only targets in the same base unit pair up,
+    one to one: by the indicators' shared character bigrams (国土绿化 in 新增国土绿化面积 and
+    实施国土绿化), or, when each task has exactly one target in that unit, regardless of wording
+    (全市生产总值增长 / 全省生产总值增长 differ only in the place). Ties keep text order.
+    """
+    pairs: list[tuple[Hashable, Hashable]] = []
+    for unit in dict.fromkeys(u for _, _, u in children):
+        mine = [(k, ind) for k, ind, u in children if u == unit]
+        theirs = [(k, ind) for k, ind, u in parents if u == unit]
+        if len(mine) == 1 and len(theirs) == 1:
+            pairs.append((mine[0][0], theirs[0][0]))
+            continue
+        scored = sorted(
+            (
+                (-_dice(a, b), i, j)
+                for i, (_, a) in enumerate(mine)
+                for j, (_, b) in enumerate(theirs)
+                if _dice(a, b) > 0
+            ),
+        )
+        used_mine: set[int] = set()
+        used_theirs: set[int] = set()
+        for _, i, j in scored:
+            if i not in used_mine and j not in used_theirs:
+                used_mine.add(i)
+                used_theirs.add(j)
+                pairs.append((mine[i][0], theirs[j][0]))
+    return pairs
+
+
+def _dice(a: str, b: str) -> float:
+    """Dice coefficient of the character bigrams of two indicators (0..1)."""
+    x, y = _bigrams(normalise(a)), _bigrams(normalise(b))
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 # --- measuring the method on labelled pairs ------------------------------------------------------

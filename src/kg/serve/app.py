@@ -63,6 +63,8 @@ def create_app(settings: Settings) -> FastAPI:
             readers=settings.workers,
             writable=settings.writable,
             max_pending=settings.max_pending,
+            memory_limit=settings.memory_limit,
+            reload_grace=settings.write_timeout,
         )
         app.state.engine = engine
         try:

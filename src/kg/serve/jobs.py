@@ -1,11 +1,12 @@
 """Jobs a worker process runs (each takes the worker `Context` first; arguments and results pickle).
 
-Readers: `query`, `select`, `describe`, `named`, `page`, `stats`, `graph_get`, `release`.
+Readers: `query`, `select`, `describe`, `named`, `page`, `stats`, `graph_get`, `release`, `refresh`.
 Writer: `update`, `graph_put`, `graph_delete`, `ingest`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
@@ -152,46 +153,69 @@ def _catalog(ctx: Context) -> Any:
     return ctx.cache["catalog"]
 
 
-def named(
-    ctx: Context, name: str, values: dict[str, str], fmt: str, bom: bool, max_rows: int
-) -> dict[str, Any]:
-    """Run a named query; the table comes back serialized (csv/tsv/json/text) or as rows (html).
+def _render(ctx: Context, store: Any, nq: Any, values: dict[str, str]) -> str:
+    """`kg.queries.render_named`, with one `Resolver` (its label and 文号 indexes take a scan of the
+    store to build: 0.3 s at 2M quads) kept for all requests until the data changes."""
+    from kg.queries import Resolver, bind, check_values
 
-    The bound SPARQL (`render_named`: parameter check, label resolution, binding) is remembered
-    per parameter values until the store is reopened, i.e. until the data changes."""
-    from kg.queries import Table, render_named
+    check_values(nq, values)
+    resolver = ctx.store_cache.get("resolver")
+    if resolver is None:
+        resolver = ctx.store_cache["resolver"] = Resolver(store)
+    terms = {}
+    for p in nq.params:
+        raw = values.get(p.name)
+        if raw is None or str(raw).strip() == "":
+            raw = p.default
+        if raw is not None:
+            terms[p.name] = resolver.resolve(p, str(raw))
+    return bind(nq, terms)
+
+
+def named(
+    ctx: Context,
+    name: str,
+    values: dict[str, str],
+    fmt: str,
+    bom: bool,
+    max_rows: int,
+) -> dict[str, Any]:
+    """Run a named query and write the whole answer body here (the main process only sends it):
+    json / csv / tsv / text as bytes, html as rows of cell texts for the template.
+
+    The bound SPARQL is remembered per parameter values, and the label indexes behind it per
+    loaded data, until the data changes."""
+    from kg.queries import Table
 
     nq = _catalog(ctx).get(name)
-    store = ctx.store()  # first: a reopen (the data changed) empties the per-store cache
+    store = ctx.store()  # first: a reload (the data changed) empties the per-store cache
     rendered = ctx.store_cache.setdefault("rendered", {})
     key = (name, tuple(sorted(values.items())))
     if key not in rendered:
-        rendered[key] = render_named(store, nq, values)
+        if len(rendered) >= 4096:  # free-text parameters make the keys unbounded
+            rendered.clear()
+        rendered[key] = _render(ctx, store, nq, values)
     result = store.query(rendered[key])
     if not isinstance(result, ox.QuerySolutions):
         raise KgError(f"query {name} is not a SELECT query", code="bad-query-file", status=500)
     table = Table.from_solutions(result)
-    rows = table.rows
-    truncated = len(rows) > max_rows
+    truncated = len(table.rows) > max_rows
     if truncated:
-        rows = rows[:max_rows]
-        table = Table(table.columns, rows)
-    out: dict[str, Any] = {"columns": list(table.columns), "rows": len(rows), "truncated": truncated}
+        table = Table(table.columns, table.rows[:max_rows])
+    out: dict[str, Any] = {"rows": len(table.rows), "truncated": truncated}
     if fmt == "html":
         from kg.queries import cell_text
 
-        out["table"] = [[cell_text(v) for v in row] for row in rows]
+        out["columns"] = list(table.columns)
+        out["table"] = [[cell_text(v) for v in row] for row in table.rows]
         return out
-    if fmt == "json-dict":  # the HTTP layer adds its own members before writing it
-        out["body"] = table.to_dict()
+    if fmt == "json":
+        doc = table.to_dict()
+        doc.update({"query": name, "params": values, "count": len(table.rows), "truncated": truncated})
+        out["body"] = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return out
-    text = {
-        "csv": lambda: table.to_csv(bom=bom),
-        "tsv": table.to_tsv,
-        "json": table.to_json,
-        "text": table.to_text,
-    }[fmt]()
-    out["body"] = text.encode("utf-8") if isinstance(text, str) else text
+    text = {"csv": lambda: table.to_csv(bom=bom), "tsv": table.to_tsv, "text": table.to_text}[fmt]()
+    out["body"] = text.encode("utf-8")
     return out
 
 
@@ -214,7 +238,13 @@ def graph_get(ctx: Context, graph: str | None, media_type: str, max_rows: int) -
 
 
 def release(ctx: Context) -> None:
-    ctx.release()
+    """Before a write: no RocksDB handle may stay open (a snapshot in memory stays)."""
+    ctx.release_disk()
+
+
+def refresh(ctx: Context) -> None:
+    """After a write: load the new data now, so that the next read sees it without waiting."""
+    ctx.refresh()
 
 
 # --- writer jobs ---------------------------------------------------------------------------------
@@ -312,6 +342,7 @@ JOBS: dict[str, Callable[..., Any]] = {
         stats,
         graph_get,
         release,
+        refresh,
         update,
         graph_put,
         graph_delete,

@@ -99,9 +99,8 @@ async def run_query(request: Request, name: str) -> Response:
     check_values(nq, values)
     bom = request.query_params.get("bom", "") in ("1", "true", "yes")
     settings = request.app.state.settings
-    job_fmt = "json-dict" if fmt == "json" else fmt
     result = await request.app.state.engine.read(
-        "named", name, values, job_fmt, bom, settings.max_rows, timeout=time_limit(request)
+        "named", name, values, fmt, bom, settings.max_rows, timeout=time_limit(request)
     )
     headers = {"Vary": "Accept", "KG-Result-Rows": str(result["rows"])}
     if result["truncated"]:
@@ -110,15 +109,9 @@ async def run_query(request: Request, name: str) -> Response:
         response = render(request, "named_query.html", nq=nq, values=values, result=result)
         response.headers.update(headers)
         return response
-    if fmt == "json":
-        data = result["body"]
-        data.update(
-            {"query": name, "params": values, "count": result["rows"], "truncated": result["truncated"]}
-        )
-        return json_response(data, headers=headers)
     if fmt == "csv":
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    media = MEDIA[fmt] + "; charset=utf-8"
+    media = MEDIA[fmt] if fmt == "json" else MEDIA[fmt] + "; charset=utf-8"
     return Response(result["body"], media_type=media, headers=headers)
 
 

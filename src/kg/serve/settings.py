@@ -26,6 +26,7 @@ class Settings:
     max_body: int = 8 * 1024 * 1024  # request body cap (413 above)
     workers: int = 2  # query worker processes = queries evaluated at once
     max_pending: int = 32  # requests allowed to wait for a free worker (503 above)
+    memory_limit: int = 1_000_000  # readers query a snapshot in memory up to this many quads (0: never)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)  # e.g. ("*",) or ("https://a.example",)
     title: str = "kg: 重点工作任务分解 knowledge graph"
 
@@ -51,6 +52,8 @@ class Settings:
             raise KgError("time limits must be positive", code="bad-parameter")
         if self.workers < 1 or self.max_rows < 1 or self.max_body < 1 or self.max_pending < 0:
             raise KgError("workers, max_rows and max_body must be at least 1", code="bad-parameter")
+        if self.memory_limit < 0:
+            raise KgError("memory_limit must be 0 (never) or a number of quads", code="bad-parameter")
         if self.token is not None and len(self.token) < 8:
             raise KgError("the write token must have at least 8 characters", code="bad-parameter")
 

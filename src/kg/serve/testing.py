@@ -48,10 +48,11 @@ class LiveServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
+        entry = ["kg", "serve"] if self.cli else ["kg.serve"]
         cmd = [
             sys.executable,
             "-m",
-            "kg.serve",
+            *entry,
             "--store",
             self.store,
             "--port",

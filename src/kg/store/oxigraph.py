@@ -18,15 +18,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from rdflib import Literal, URIRef
 
 from kg.errors import KgError
-from kg.iris import BASE, PREFIXES, REGISTRY_GRAPH
+from kg.iris import PREFIXES, REGISTRY_GRAPH
 from kg.store.base import EXPORT_FORMATS, QueryResult
-
-# Store bookkeeping vocabulary (not part of the gw: ontology: it describes the store, not notices).
-STORE_NS = BASE + "store#"
-SHA256 = URIRef(STORE_NS + "sha256")
+from kg.store.sparql_text import SHA256, STORE_NS, hash_query, replace_graph_ops, sparql_iri
 
 # Union (triples) formats need a single graph: they are written from a CONSTRUCT over the union.
 _TRIPLE_FORMATS = {
@@ -35,18 +31,6 @@ _TRIPLE_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 _QUAD_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
-
-
-def _iri(iri: str) -> str:
-    """`<iri>` for SPARQL text, refusing anything that is not a plain IRI (no injection)."""
-    return URIRef(str(iri)).n3()  # rdflib raises on characters an IRI may not contain
-
-
-def _ntriples(graph: rdflib.Graph) -> str:
-    """The graph's triples in SPARQL term syntax (rdflib `.n3()`: N-Triples, except that multi-line
-    literals use triple quotes), for `INSERT DATA`. Measured on the seed notice (14k triples): as fast
-    as `Store.load` into a staging graph plus `MOVE`, and it keeps the replace one request."""
-    return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in graph)
 
 
 class OxigraphStore:
@@ -139,7 +123,7 @@ class OxigraphStore:
         return sorted(n for n in names if n != registry)
 
     def _stored_hash(self, graph: str) -> str | None:
-        rows = self._select(f"SELECT ?h WHERE {{ GRAPH {_iri(graph)} {{ {_iri(graph)} {SHA256.n3()} ?h }} }}")
+        rows = self._select(hash_query(graph))
         return rows[0]["h"].value if rows else None
 
     def document_hash(self, iri: str) -> str | None:
@@ -147,7 +131,7 @@ class OxigraphStore:
 
     def document_graph(self, iri: str) -> rdflib.Graph:
         """The document's triples as an rdflib Graph, without the store's bookkeeping triple."""
-        data = self.raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(URIRef(iri))))
+        data = self.raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(rdflib.URIRef(iri))))
         graph = rdflib.Graph()
         if data:
             graph.parse(data=data, format="nt")
@@ -167,8 +151,10 @@ class OxigraphStore:
             return ox.serialize(quads, format=_QUAD_FORMATS[format], prefixes=PREFIXES) or b""
         if format in _TRIPLE_FORMATS:
             # DISTINCT: the union default graph repeats a triple once per graph holding it
-            triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o "
-                                 f"FILTER(?p != {SHA256.n3()}) }} }}")
+            triples = self.query(
+                "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o "
+                f"FILTER(?p != {SHA256.n3()}) }} }}"
+            )
             return ox.serialize(triples, format=_TRIPLE_FORMATS[format], prefixes=PREFIXES) or b""  # type: ignore[arg-type]
         raise KgError(
             f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}", code="bad-parameter"
@@ -187,10 +173,8 @@ class OxigraphStore:
             ) from e
 
     def _replace_graph_ops(self, name: str, graph: rdflib.Graph, sha256: str) -> list[str]:
-        """The operations of one replace request; a list so that tests can inject a failure."""
-        g = _iri(name)
-        marker = f"{g} {SHA256.n3()} {Literal(sha256).n3()} ."
-        return [f"DROP SILENT GRAPH {g}", f"INSERT DATA {{ GRAPH {g} {{\n{_ntriples(graph)}\n{marker}\n}} }}"]
+        """The operations of one replace request; a method so that tests can inject a failure."""
+        return replace_graph_ops(name, graph, sha256)
 
     def _replace_graph(self, name: str, graph: rdflib.Graph, sha256: str) -> bool:
         self._writable()
@@ -209,7 +193,7 @@ class OxigraphStore:
     def remove_document(self, iri: str) -> bool:
         if iri not in self.documents():
             return False
-        self.update(f"DROP GRAPH {_iri(iri)}")
+        self.update(f"DROP GRAPH {sparql_iri(iri)}")
         return True
 
     def set_registry(self, graph: rdflib.Graph) -> bool:
