@@ -146,3 +146,25 @@ def test_serve_defaults_and_bad_values(monkeypatch: pytest.MonkeyPatch, tmp_path
     for option in ("--workers", "--timeout", "--max-rows", "--max-body", "--cors-origin", "--token",
                    "--write-timeout", "--memory-limit", "--log-level", "KG_TOKEN"):  # fmt: skip
         assert option in help_text
+
+
+def test_reload_inside_a_job_is_announced(mini_store_dir: Path) -> None:
+    """The parent does not count a snapshot reload against the job's time limit: the worker tells
+    it `("loading", None)` before it loads."""
+    a, b = socket.socketpair()
+    ctx = Context(str(mini_store_dir), writable=False, memory_limit=1_000_000, channel=Channel(a))
+    try:
+        ctx.store()  # at start-up, outside a job: nothing is announced
+        with open_store(mini_store_dir) as writer:
+            writer.update(f"INSERT DATA {{ GRAPH <{G}> {{ <http://e/s> <http://e/p> 2 }} }}")
+        ctx.in_job = True
+        ctx.store()
+        b.settimeout(5)
+        assert Channel(b).recv() == ("loading", None)
+        b.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            b.recv(1)  # announced once
+    finally:
+        ctx.release()
+        a.close()
+        b.close()

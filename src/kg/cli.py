@@ -9,7 +9,7 @@
     kg sparql QUERY_OR_- [--format ...] [--store DIR]
     kg serve [--store DIR] [--host 127.0.0.1] [--port 8000] [--workers N] [--timeout S] [--token T] ...
 
-The store is --store DIR, else $KG_STORE, else ./.kg/store. Exit status: 0 fine; 1 something was
+The store is --store DIR (or a SPARQL server URL, docs/engines.md), else $KG_STORE, else ./.kg/store. Exit status: 0 fine; 1 something was
 refused, a query failed on bad input, or validation found violations; 2 usage or internal error.
 Errors are printed as `error: file:line: message` (no traceback unless --debug).
 """
@@ -27,7 +27,10 @@ import click
 
 from kg.errors import KgError
 
-STORE_HELP = "store directory (default: $KG_STORE, else ./.kg/store)"
+STORE_HELP = (
+    "store directory, or the URL of a SPARQL 1.1 server (see docs/engines.md); "
+    "default: $KG_STORE, else ./.kg/store"
+)
 TABLE_FORMATS = ("table", "csv", "tsv", "json")
 GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 TEXT_CELL_WIDTH = 48  # terminal tables cut long cells (task texts) to this many columns

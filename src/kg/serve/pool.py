@@ -102,16 +102,23 @@ class Worker:
                 raise KgError(**value)
             return value
 
-    def kill(self) -> None:
-        """Stop the process (blocks until it is reaped: call it in a thread)."""
+    def stop(self) -> None:
+        """Kill the process at once and drop the socket (on the event loop, once attached)."""
         with contextlib.suppress(Exception):
             self.process.kill()
-        self.process.join(timeout=10)
-        if self._writer is not None:
-            with contextlib.suppress(Exception):
-                self._writer.transport.abort()
         with contextlib.suppress(Exception):
+            if self._writer is not None:
+                self._writer.transport.abort()
             self.sock.close()
+
+    def reap(self) -> None:
+        """Wait until the killed process is gone (blocks: call it in a thread)."""
+        self.process.join(timeout=10)
+
+    def kill(self) -> None:
+        """`stop` and `reap`, for a worker not attached to a loop (blocks)."""
+        self.stop()
+        self.reap()
 
     @property
     def alive(self) -> bool:
@@ -210,7 +217,7 @@ class Pool:
         except Overrun:
             self._replace(w, overran=True)
             self._checkin(None)
-            await anyio.to_thread.run_sync(w.kill)  # reaped before we answer: the query is stopped
+            await anyio.to_thread.run_sync(w.reap)  # gone before we answer: the query is stopped
             elapsed = time.monotonic() - started
             raise KgError(
                 f"the query was stopped after {elapsed:.1f} s: it exceeded the time limit of "
@@ -260,8 +267,7 @@ class Pool:
 
     def _replace(self, w: Worker, *, overran: bool) -> None:
         """Kill `w` now and start a replacement in the background."""
-        with contextlib.suppress(Exception):
-            w.process.kill()  # at once: the runaway query stops now, reaping happens below
+        w.stop()  # at once: a runaway query stops now; the process is reaped in the background
         self.workers.discard(w)
         if overran:
             self.killed.append(w.pid)
@@ -272,7 +278,7 @@ class Pool:
         self._keep(self._respawn(w))
 
     async def _respawn(self, dead: Worker) -> None:
-        await anyio.to_thread.run_sync(dead.kill)
+        await anyio.to_thread.run_sync(dead.reap)
         if self._closed:
             return
         try:
@@ -281,7 +287,8 @@ class Pool:
             log.exception("could not start a replacement worker")
             return
         if self._closed:
-            await anyio.to_thread.run_sync(new.kill)
+            new.stop()
+            await anyio.to_thread.run_sync(new.reap)
             return
         self.workers.add(new)
         self._idle.put_nowait(new)
@@ -308,10 +315,9 @@ class Pool:
         workers = list(self.workers)
         self.workers.clear()
         for w in workers:
-            with contextlib.suppress(Exception):
-                w.process.kill()
+            w.stop()
         for w in workers:
-            w.kill()
+            w.reap()
 
 
 class Engine:
