@@ -351,9 +351,14 @@ def main() -> int:
         ref = next(r for name, c, r in results if name.startswith("rdflib") and c == n)
         for name, c, r in results:
             if name.startswith("kg") and c == n and ref["rps"]:
+                print(f"ratio at {n} client(s): {name} / rdflib-endpoint = {r['rps'] / ref['rps']:.1f}x")
+    print()  # bench/run.py reads the lines above: keep their form
+    for n in levels:
+        ref = next(r for name, c, r in results if name.startswith("rdflib") and c == n)
+        for name, c, r in results:
+            if name.startswith("kg") and c == n:
                 print(
-                    f"ratio at {n} client(s): {name} / rdflib-endpoint = {r['rps'] / ref['rps']:.1f}x"
-                    f" (server CPU per request: {ref['cpu_ms'] / r['cpu_ms']:.1f}x less)"
+                    f"server CPU per request at {n} client(s): {name} {ref['cpu_ms'] / r['cpu_ms']:.1f}x less"
                 )
     return 0
 

@@ -161,7 +161,9 @@ def test_validate_exit_codes(runner: CliRunner, seed_store_dir: Path, tmp_path: 
     from kg.validate import ValidationItem, ValidationReport
 
     bad = ValidationItem("violation", "task has no 牵头单位", "gw:TaskShape", "x", path="1.1")
-    monkeypatch.setattr(validation, "validate", lambda graph, reg: ValidationReport(violations=[bad]))
+    monkeypatch.setattr(
+        validation, "validate_document", lambda store, iri, reg, *a: ValidationReport(violations=[bad])
+    )
     r = kg(runner, "validate", "--store", str(seed_store_dir))
     assert r.exit_code == 1
     assert "  - task 1.1: task has no 牵头单位 [gw:TaskShape]" in r.stdout

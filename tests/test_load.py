@@ -150,12 +150,8 @@ def _ms(values: list[float], q: float) -> float:
 
 
 def _check_alive(process) -> None:  # noqa: ANN001
-    """The server process must survive the load. One way it does not is known and reported: with
-    uvloop (uvicorn's loop when installed) the server died by SIGSEGV within 15-60 s of this mix,
-    never with loop="asyncio"; kept visible as an expected failure until kg.serve is fixed."""
+    """The server process must survive the load (it once died by SIGSEGV under uvloop)."""
     code = process.poll()
-    if code == -11:
-        pytest.xfail("kg serve died by SIGSEGV under load (uvloop; worker kills for runaway queries)")
     assert code is None, f"kg serve exited with {code} under load"
 
 

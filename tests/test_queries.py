@@ -8,8 +8,11 @@ import json
 from decimal import Decimal
 
 import pytest
+import rdflib
+from rdflib.namespace import SKOS
 
 from kg.errors import KgError
+from kg.iris import BASE
 from kg.queries import Catalog, NamedQuery, Table, display_width, render_named, run_named
 from kg.queries.labels import canonical_wenhao
 from kg.queries.sparql_text import substitute, tokens, variables
@@ -400,3 +403,69 @@ def test_every_query_is_documented_in_the_readme(catalog: Catalog) -> None:
     readme = (paths.QUERIES_DIR / "README.md").read_text(encoding="utf-8")
     missing = [q.name for q in catalog if f"| `{q.name}` |" not in readme]
     assert missing == []
+
+
+# ------------------------------------------------------------------------------------ the resolver cache
+
+def _count_index_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record each time a Resolver scans the store for its unit index."""
+    from kg.queries import resolve
+
+    builds: list[str] = []
+    original = resolve.Resolver._unit_index
+
+    def counting(self: resolve.Resolver) -> object:
+        if self._units is None:
+            builds.append(self.store.location)
+        return original(self)
+
+    monkeypatch.setattr(resolve.Resolver, "_unit_index", counting)
+    return builds
+
+
+def _minted_unit(label: str) -> rdflib.Graph:
+    """A document graph naming one unit the registry does not have."""
+    g = rdflib.Graph()
+    unit = rdflib.URIRef(f"{BASE}id/org/新密市/{label.removeprefix('市')}")
+    g.add((unit, SKOS.prefLabel, rdflib.Literal(label, lang="zh")))
+    g.add((unit, rdflib.URIRef(f"{BASE}ns#jurisdiction"), rdflib.URIRef(f"{BASE}id/place/新密市")))
+    return g
+
+
+@pytest.mark.parametrize("where", ["memory", "disk"])
+def test_resolver_indexes_are_kept_until_the_data_changes(
+    where: str, tmp_path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import load_dataset
+
+    store = open_store(":memory:" if where == "memory" else tmp_path / "store")
+    load_dataset(store)
+    builds = _count_index_builds(monkeypatch)
+    for _ in range(3):
+        assert run(store, catalog, "unit-tasks", unit="市财政局").rows
+    assert len(builds) == 1  # one scan for three runs
+    with pytest.raises(KgError, match="unknown unit '市测试中心'"):
+        render_named(store, catalog["unit-tasks"], {"unit": "市测试中心"})
+    doc = f"{BASE}eli/cn/测试/2021/1"
+    store.replace_document(doc, _minted_unit("市测试中心"), sha256="test")
+    assert f"<{BASE}id/org/新密市/测试中心>" in render_named(store, catalog["unit-tasks"], {"unit": "市测试中心"})
+    assert len(builds) == 2
+    store.remove_document(doc)
+    with pytest.raises(KgError, match="unknown unit"):
+        render_named(store, catalog["unit-tasks"], {"unit": "市测试中心"})
+    assert len(builds) == 3
+    store.close()
+
+
+def test_forget_after_a_raw_update(mini_store, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.queries import forget, resolver_for
+
+    store = open_store(":memory:")
+    store.update(f'INSERT DATA {{ GRAPH <urn:g> {{ <{BASE}id/org/新密市/甲局> <{SKOS.prefLabel}> "市甲局"@zh }} }}')
+    first = resolver_for(store)
+    assert resolver_for(store) is first and resolver_for(mini_store) is not first
+    store.update(f'INSERT DATA {{ GRAPH <urn:g> {{ <{BASE}id/org/新密市/乙局> <{SKOS.prefLabel}> "市乙局"@zh }} }}')
+    assert resolver_for(store) is first  # a raw update does not touch the stored hashes
+    forget(store)
+    assert resolver_for(store) is not first
+    assert render_named(store, catalog["unit-tasks"], {"unit": "市乙局"})

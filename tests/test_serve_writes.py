@@ -162,3 +162,25 @@ def test_read_only_server_refuses_writes(store_dir: Path, tmp_path: Path) -> Non
         assert count(c) == before
         sd = c.get("/sparql", headers={"Accept": "text/turtle"}).text
         assert "SPARQL11Update" not in sd
+
+
+def test_an_update_failing_part_way_writes_nothing(client: TestClient) -> None:
+    """INSERT DATA then CREATE of a graph that exists: the request fails as a client error that says
+    nothing was written (no traceback), and the INSERT is not applied."""
+    other = "http://example.org/kg-test/exists"
+    created = client.post("/sparql", data={"update": f"CREATE SILENT GRAPH <{other}>"}, headers=AUTH)
+    assert created.status_code == 204, created.text
+    before = count(client)
+    r = client.post(
+        "/sparql",
+        data={
+            "update": f"INSERT DATA {{ GRAPH <{G}> {{ <urn:x:a> <urn:x:b> 1 }} }} ; CREATE GRAPH <{other}>"
+        },
+        headers={**AUTH, "Accept": "application/json"},
+    )
+    assert r.status_code == 400, r.text
+    body = r.json()
+    assert body["code"] == "update-failed"
+    assert "already exists" in body["error"] and "nothing was written" in body["error"]
+    assert not any("Traceback" in d or "File " in d for d in body.get("details", []))
+    assert count(client) == before

@@ -404,9 +404,8 @@ def test_every_named_query_answers_as_on_the_embedded_store(
 
 
 def test_kg_serve_on_a_remote_store(oxigraph_url: str, registry) -> None:  # noqa: ANN001
-    """The HTTP app on a remote store: upload, named queries and the SPARQL endpoint, unchanged.
-    (memory_limit=0: readers query the server itself; a snapshot copy of a store that others
-    write would go stale.)"""
+    """The HTTP app on a remote store, default settings: upload, named queries and the SPARQL
+    endpoint, unchanged (readers query the server itself: no snapshot copy of a store others write)."""
     from fastapi.testclient import TestClient
 
     from kg.serve import Settings, create_app
@@ -414,7 +413,7 @@ def test_kg_serve_on_a_remote_store(oxigraph_url: str, registry) -> None:  # noq
     with open_store(oxigraph_url) as s:
         wipe(s)  # type: ignore[arg-type]
     token = "remote-serve-token"
-    settings = Settings.build(oxigraph_url, token=token, workers=1, memory_limit=0)
+    settings = Settings.build(oxigraph_url, token=token, workers=1)
     with TestClient(create_app(settings)) as client:
         up = client.post(
             "/documents",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib import namespace as ns
+from rdflib.plugins.stores.memory import Memory
 from test_graph import DOC, SEED, T6, T7, assert_unit_tasks_match_gold, make_notice, task_6
 
 from kg import iris, shacl
@@ -448,11 +449,16 @@ def test_ntriples_is_rdflib_ntriples(graph: Graph) -> None:
     graph.add((T6, GW.note, Literal('a "quoted"\\ line\nand\r\tmore', lang="zh")))
     graph.add((T6, GW.note, Literal("5", datatype=XSD.integer)))
     expected = sorted(graph.serialize(format="nt", encoding="utf-8").decode().splitlines())
-    assert sorted(ntriples(graph).decode().splitlines()) == expected
-    shared = Graph(store=graph.store, identifier=URIRef("urn:other"))  # a store with two graphs
-    shared.add((T6, GW.note, Literal("elsewhere")))
-    assert sorted(ntriples(graph).decode().splitlines()) == expected
-    assert ntriples(shared).decode() == f'<{T6}> <{GW.note}> "elsewhere" .\n'
+    assert sorted(ntriples(graph).decode().splitlines()) == expected  # kg.graph's store
+    alone = Graph()  # rdflib's default store, holding one graph
+    alone += graph
+    assert sorted(ntriples(alone).decode().splitlines()) == expected
+    store = Memory()  # one store, two graphs: only the graph's own triples
+    first, other = Graph(store, identifier=URIRef("urn:first")), Graph(store, identifier=URIRef("urn:other"))
+    first += graph
+    other.add((T6, GW.note, Literal("elsewhere")))
+    assert sorted(ntriples(first).decode().splitlines()) == expected
+    assert ntriples(other).decode() == f'<{T6}> <{GW.note}> "elsewhere" .\n'
 
 
 def test_validate_store_checks_each_document(registry: Registry) -> None:

@@ -348,15 +348,15 @@ def validate(store: Path | None) -> None:
 def _validate_store(store: Path | None) -> tuple[int, int]:
     from kg.iris import REGISTRY_GRAPH
     from kg.registry import Registry
-    from kg.validate import validate as shacl
+    from kg.validate import iter_store
 
     with _open(store, read_only=True) as st:
         stored = st.document_graph(str(REGISTRY_GRAPH))
         registry = Registry.from_graph(stored) if len(stored) else Registry.load()
-        docs = st.documents()
+        docs = 0
         bad = 0
-        for iri in docs:
-            report = shacl(st.document_graph(iri), registry)
+        for iri, report in iter_store(st, registry):
+            docs += 1
             state = "ok" if report.conforms else "VIOLATIONS"
             click.echo(
                 f"{state:<10} {iri}  ({len(report.violations)} violations, {len(report.warnings)} warnings)"
@@ -364,7 +364,7 @@ def _validate_store(store: Path | None) -> tuple[int, int]:
             for v in report.violations:
                 click.echo(f"  - {v.render()}")
             bad += not report.conforms
-    return bad, len(docs)
+    return bad, docs
 
 
 # ----------------------------------------------------------------------------------------------- export

@@ -14,7 +14,9 @@ so `ingest_many(jobs=N)` runs it in N worker processes. `commit` runs in the cal
 file order: it links the document's tasks to the stored documents related to it (`kg.graph.links`,
 which depends on what is stored so far) and writes the document graph with its links in one
 `replace_document` transaction. Because commits happen in file order, `--jobs` gives the same store
-as a sequential run.
+as a sequential run. Links that fail SHACL are a bug in kg, not in the notice: they are left out with
+a warning naming their tasks, and the notice is stored. At the end of a batch the store is flushed and
+compacted when it can be (`optimize`), so a long ingest does not leave gigabytes of write-ahead log.
 
 "Identical" is decided by a content hash of the graph to be stored (sha256 of its sorted N-Triples,
 see `kg.store.graph_sha256`; the document part and the link part are hashed separately and combined),
@@ -214,8 +216,17 @@ def _commit(prep: Prepared, store: Store, registry: Any) -> IngestResult:
 
     assert prep.graph is not None and prep.iri is not None and prep.doc_hash is not None
     iri = prep.iri
-    found = links.links_for(store, links.describe(prep.graph, iri))
+    link_warnings: list[str] = []
+    try:
+        found = links.links_for(store, links.describe(prep.graph, iri))
+    except KgError:
+        raise
+    except Exception as e:  # a bug in linking: the document itself is fine, store it without links
+        found = []
+        link_warnings.append(f"task links not computed (internal error: {type(e).__name__}: {e})")
     extra = links.link_graph(found)
+    # The fingerprint covers the links as computed, also when some are left out below: the same
+    # inputs give the same stored graph, so an unchanged re-ingest still writes nothing.
     fingerprint = hashlib.sha256(f"{prep.doc_hash}\n{graph_sha256(extra)}".encode()).hexdigest()
     if store.document_hash(iri) == fingerprint:
         return IngestResult(prep.file, "unchanged", iri=iri, warnings=prep.warnings, links=len(found))
@@ -224,8 +235,9 @@ def _commit(prep: Prepared, store: Store, registry: Any) -> IngestResult:
         if prep.refusal is not None:
             return prep.refusal
     if len(extra):
-        _validate_links(extra, registry)
-    warnings = prep.warnings + prep.shacl_warnings
+        found, extra, dropped = _conforming_links(found, extra, iri, registry)
+        link_warnings += dropped
+    warnings = prep.warnings + prep.shacl_warnings + link_warnings
     previous = _previous_source(store, iri)
     if previous and previous != prep.source_name:
         warnings.append(f"replaces {iri} previously stored from {previous}")
@@ -235,13 +247,43 @@ def _commit(prep: Prepared, store: Store, registry: Any) -> IngestResult:
     return IngestResult(prep.file, status, iri=iri, warnings=warnings, links=len(found))
 
 
-def _validate_links(extra: Graph, registry: Any) -> None:
-    """The link triples are kg's own output: a violation is a bug, reported as one."""
+def _conforming_links(
+    found: list[Any], extra: Graph, iri: str, registry: Any
+) -> tuple[list[Any], Graph, list[str]]:
+    """The links that pass SHACL, their triples, and a warning per rule broken.
+
+    Links are kg's own output, so a violation is a bug in kg, not in the notice: the document is
+    stored all the same, without the links of the child tasks a violation names (or without any
+    link, when what remains still does not conform), and the warning says which tasks lost them.
+    """
     import kg.validate
+    from kg.graph.links import link_graph
 
     report = kg.validate.validate(extra, registry)
-    if not report.conforms:
-        raise RuntimeError("task links do not conform: " + "; ".join(v.render() for v in report.violations))
+    if report.conforms:
+        return found, extra, []
+
+    def named(link: Any, focus: str) -> bool:  # link nodes and child targets live under the child task
+        return focus in (link.child, link.parent) or focus.startswith(link.child + "/")
+
+    bad = [link for link in found if any(named(link, v.focus) for v in report.violations)]
+    kept = [link for link in found if link not in bad]
+    kept_graph = link_graph(kept)
+    if kept and not kg.validate.validate(kept_graph, registry).conforms:
+        bad, kept, kept_graph = found, [], Graph()
+    tasks = ", ".join(dict.fromkeys(_task_name(link.child, iri) for link in bad))
+    rules = "; ".join(dict.fromkeys(v.render() for v in report.violations))
+    warning = (
+        f"internal error in task links: {len(bad)} link(s) of {tasks} left out, the notice is stored "
+        f"without them ({rules})"
+    )
+    return kept, kept_graph, [warning]
+
+
+def _task_name(task: str, iri: str) -> str:
+    """task 1.7 for a task of the document `iri`, else the task's IRI."""
+    head = f"{iri}/task/"
+    return f"task {task.removeprefix(head).replace('/', '.')}" if task.startswith(head) else task
 
 
 def ingest_path(path: str | Path, store: Store, registry: Any) -> IngestResult:
@@ -304,7 +346,16 @@ def ingest_many(
         results.append(result)
         if on_result is not None:
             on_result(result)
+    if any(r.status == "stored" for r in results):
+        _optimize(store)
     return results
+
+
+def _optimize(store: Store) -> None:
+    """Flush and compact an embedded store after a batch (other stores have nothing to do)."""
+    optimize = getattr(store, "optimize", None)
+    if callable(optimize):
+        optimize()
 
 
 def sync_registry(store: Store, registry: Any) -> bool:

@@ -16,6 +16,7 @@ compiler does not translate, and the tests compare the two engines.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
-from rdflib.plugins.stores.memory import Memory
+from rdflib.plugins.stores.memory import Memory, SimpleMemory
 from rdflib.term import Node
 
 from kg import paths
@@ -135,17 +136,23 @@ def iter_store(
     store: Any, registry: Registry, shapes_dir: Path = paths.SHAPES_DIR
 ) -> Iterator[tuple[str, ValidationReport]]:
     """(document IRI, report) for every stored document, in `store.documents()` order."""
-    compiled = _compiled(Path(shapes_dir))
     for iri in store.documents():
-        if compiled is None:
-            yield iri, validate_reference(store.document_graph(iri), registry, shapes_dir)
-            continue
-        raw = getattr(store, "raw", None)
-        if isinstance(raw, ox.Store):  # the embedded store: N-Triples straight from Oxigraph
-            data = raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
-        else:
-            data = ntriples(store.document_graph(iri))
-        yield iri, _workspace(registry).validate(compiled, data or b"")
+        yield iri, validate_document(store, iri, registry, shapes_dir)
+
+
+def validate_document(
+    store: Any, iri: str, registry: Registry, shapes_dir: Path = paths.SHAPES_DIR
+) -> ValidationReport:
+    """Validate one stored document graph (with `registry`), without going through rdflib."""
+    compiled = _compiled(Path(shapes_dir))
+    if compiled is None:
+        return validate_reference(store.document_graph(iri), registry, shapes_dir)
+    raw = getattr(store, "raw", None)
+    if isinstance(raw, ox.Store):  # the embedded store: N-Triples straight from Oxigraph
+        data = raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
+    else:
+        data = ntriples(store.document_graph(iri))
+    return _workspace(registry).validate(compiled, data or b"")
 
 
 def validate_reference(
@@ -180,7 +187,7 @@ def validate_reference(
         )
     alone = ox.Store()
     alone.bulk_load(nt, ox.RdfFormat.N_TRIPLES)
-    return _report(found, _Locator(alone, None, found), _ShapeNames.of(shapes))
+    return _report(found, _Locator(alone, None, found), _ShapeNames(shapes))
 
 
 @lru_cache(maxsize=4)
@@ -215,9 +222,10 @@ def compiled_shapes(shapes_dir: Path = paths.SHAPES_DIR) -> Program:
 def _compiled(shapes_dir: Path) -> tuple[Program, _ShapeNames] | None:
     shapes = load_shapes(shapes_dir)
     try:
-        return compile_shapes(shapes), _ShapeNames.of(shapes)
-    except Unsupported:
-        return None  # pySHACL then validates (slower, same results)
+        return compile_shapes(shapes), _ShapeNames(shapes)
+    except Unsupported as e:  # pySHACL then validates: same results, far slower
+        logging.getLogger(__name__).warning("SHACL shapes in %s run on pySHACL: %s", shapes_dir, e)
+        return None
 
 
 # ---------------------------------------------------------------------------------------- workspace
@@ -227,7 +235,7 @@ class _Workspace:
     """An in-memory Oxigraph store with the registry loaded once (per thread and registry)."""
 
     def __init__(self, registry: Registry) -> None:
-        self.registry = registry  # held so that the id() this workspace is keyed by stays unique
+        self.registry = registry  # the workspace serves this registry object only
         self.store = ox.Store()
         self.store.bulk_load(registry.ntriples(), ox.RdfFormat.N_TRIPLES, to_graph=_REGISTRY, lenient=True)
         self._names = (ox.NamedNode(f"urn:kg:validate:doc/{k}") for k in itertools.count())
@@ -291,12 +299,17 @@ def ntriples(graph: Graph) -> bytes:
 
 
 def _by_subject(graph: Graph) -> Iterable[tuple[Node, Iterable[tuple[Node, Iterable[Node]]]]]:
-    """(subject, [(predicate, objects)]) of every triple of `graph`."""
+    """(subject, [(predicate, objects)]) of every triple of `graph`, from the subject index of
+    rdflib's in-memory stores when the store holds this graph alone (kg.graph's TripleStore is a
+    SimpleMemory, which has no contexts; a Memory may hold several graphs)."""
     store = graph.store
-    if type(store) is Memory and getattr(store, "_Memory__all_contexts", None) == {graph}:
-        spo = store._Memory__spo  # the graph is the store's only context: these are its triples
-        return ((s, po.items()) for s, po in spo.items())
-    return ((s, [(p, (o,))]) for s, p, o in graph)
+    if isinstance(store, SimpleMemory):
+        spo = store._SimpleMemory__spo  # type: ignore[attr-defined]
+    elif type(store) is Memory and getattr(store, "_Memory__all_contexts", None) == {graph}:
+        spo = store._Memory__spo  # type: ignore[attr-defined]
+    else:
+        return ((s, [(p, (o,))]) for s, p, o in graph)
+    return ((s, po.items()) for s, po in spo.items())
 
 
 def _ox(term: Node) -> Any:
@@ -453,10 +466,6 @@ class _ShapeNames:
         for prefix, ns in PREFIXES.items():
             self.ns.bind(prefix, ns, override=True)
         self._cache: dict[Node, str] = {}
-
-    @classmethod
-    def of(cls, shapes: Graph) -> _ShapeNames:
-        return cls(shapes)
 
     def __call__(self, shape: Node | None) -> str:
         while shape in self.parent:

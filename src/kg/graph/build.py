@@ -11,14 +11,14 @@ import re
 from decimal import Decimal
 from importlib import metadata
 
-from rdflib import RDF, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, TIME
+from rdflib import XSD, Graph, Literal, URIRef
 
 from kg import iris
 from kg.graph.expand import expand
 from kg.graph.sources import add_source
+from kg.graph.terms import DCTERMS, ELI, GW, ODRL, QUDT, RDF, TIME, TRUE, adder, integer, new_graph
 from kg.graph.units import UNKNOWN_PLACE, Agents, guess_kind
-from kg.iris import ELI, GW, ODRL, QUDT, ROLE
+from kg.iris import ROLE
 from kg.model import Assignment, DocNumber, DocRef, Notice, ReportingDue, Section, Target, Task
 from kg.registry import Registry, normalize
 
@@ -50,9 +50,12 @@ def zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
+_DATE, _DECIMAL = URIRef(XSD.date), URIRef(XSD.decimal)
+
+
 def date(text: str) -> Literal:
     """An xsd:date literal; an invalid date stays ill-typed so SHACL reports it."""
-    return Literal(text, datatype=XSD.date)
+    return Literal(text, datatype=_DATE)
 
 
 def decimal(value: Decimal) -> Literal:
@@ -60,7 +63,7 @@ def decimal(value: Decimal) -> Literal:
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return Literal(text, datatype=XSD.decimal)
+    return Literal(text, datatype=_DECIMAL)
 
 
 def parse_doc_id(text: str) -> DocNumber | None:
@@ -81,9 +84,8 @@ class _Builder:
     def __init__(self, notice: Notice, registry: Registry) -> None:
         self.n = notice
         self.registry = registry
-        self.g = Graph()
-        for prefix, ns in iris.PREFIXES.items():
-            self.g.bind(prefix, ns)
+        self.g = new_graph()
+        self.add = adder(self.g)
         self.doc = self._doc_iri()
         self.place = self._place()
         self.agents = Agents(self.g, registry, self.place)
@@ -117,52 +119,52 @@ class _Builder:
         return None
 
     def _notice(self) -> None:
-        g, doc, n = self.g, self.doc, self.n
-        g.add((doc, RDF.type, GW.Notice))
-        g.add((doc, RDF.type, ELI.LegalResource))
+        add, doc, n = self.add, self.doc, self.n
+        add((doc, RDF.type, GW.Notice))
+        add((doc, RDF.type, ELI.LegalResource))
         if n.number is not None:
-            g.add((doc, ELI.id_local, Literal(n.number.id)))
-            g.add((doc, GW.docCode, Literal(n.number.code)))
-            g.add((doc, GW.docYear, Literal(n.number.year)))
-            g.add((doc, ELI.number, Literal(str(n.number.seq))))
+            add((doc, ELI.id_local, Literal(n.number.id)))
+            add((doc, GW.docCode, Literal(n.number.code)))
+            add((doc, GW.docYear, integer(n.number.year)))
+            add((doc, ELI.number, Literal(str(n.number.seq))))
         if n.title:
-            g.add((doc, ELI.title, zh(n.title)))
+            add((doc, ELI.title, zh(n.title)))
         if n.issuer:
-            g.add((doc, ELI.passed_by, self.agents.agent(n.issuer, "unit")))
+            add((doc, ELI.passed_by, self.agents.agent(n.issuer, "unit")))
         if n.publisher:
-            g.add((doc, ELI.responsibility_of_agent, self.agents.agent(n.publisher, "unit")))
-        g.add((doc, GW.jurisdiction, self.agents.place_iri(self.place or UNKNOWN_PLACE)))
+            add((doc, ELI.responsibility_of_agent, self.agents.agent(n.publisher, "unit")))
+        add((doc, GW.jurisdiction, self.agents.place_iri(self.place or UNKNOWN_PLACE)))
         if n.date_written:
-            g.add((doc, ELI.date_document, date(n.date_written)))
+            add((doc, ELI.date_document, date(n.date_written)))
         if n.date_published:
-            g.add((doc, ELI.date_publication, date(n.date_published)))
+            add((doc, ELI.date_publication, date(n.date_published)))
         if n.index_number:
-            g.add((doc, DCTERMS.identifier, Literal(n.index_number)))
+            add((doc, DCTERMS.identifier, Literal(n.index_number)))
         if n.genre:
-            g.add((doc, GW.genre, zh(n.genre)))
+            add((doc, GW.genre, zh(n.genre)))
         for label in n.addressees:
-            g.add((doc, GW.addressee, self.agents.agent(label, guess_kind(label))))
+            add((doc, GW.addressee, self.agents.agent(label, guess_kind(label))))
         for ref in n.implements:
             if (cited := self._cited(ref)) is not None:
-                g.add((doc, ELI.applies, cited))
-                g.add((doc, ELI.cites, cited))
-        g.add((doc, GW.sourceName, Literal(n.source_name)))
-        g.add((doc, GW.sourceSha256, Literal(n.source_sha256)))
-        g.add((doc, GW.extractor, Literal(EXTRACTOR)))
-        g.add((doc, GW.sourceText, Literal(n.text)))
+                add((doc, ELI.applies, cited))
+                add((doc, ELI.cites, cited))
+        add((doc, GW.sourceName, Literal(n.source_name)))
+        add((doc, GW.sourceSha256, Literal(n.source_sha256)))
+        add((doc, GW.extractor, Literal(EXTRACTOR)))
+        add((doc, GW.sourceText, Literal(n.text)))
 
     def _cited(self, ref: DocRef) -> URIRef | None:
         """Node of a document this one implements, IRI shared with that document's own graph."""
         if ref.number is not None:
             iri = doc_iri(ref.number)
-            self.g.add((iri, ELI.id_local, Literal(ref.number.id)))
+            self.add((iri, ELI.id_local, Literal(ref.number.id)))
         elif ref.title:
             iri = iris.document_by_key(hashlib.sha256(normalize(ref.title).encode("utf-8")).hexdigest()[:16])
         else:
             return None
-        self.g.add((iri, RDF.type, ELI.LegalResource))
+        self.add((iri, RDF.type, ELI.LegalResource))
         if ref.title:
-            self.g.add((iri, ELI.title, zh(ref.title)))
+            self.add((iri, ELI.title, zh(ref.title)))
         return iri
 
     # ------------------------------------------------------------------ sections and reporting
@@ -172,28 +174,28 @@ class _Builder:
         if number not in self.sections:
             sec = iris.section(self.doc, number)
             self.sections[number] = sec
-            self.g.add((sec, RDF.type, GW.Section))
-            self.g.add((sec, RDF.type, ELI.LegalResourceSubdivision))
-            self.g.add((sec, ELI.is_part_of, self.doc))
-            self.g.add((self.doc, ELI.has_part, sec))
-            self.g.add((sec, GW.number, Literal(number)))
+            self.add((sec, RDF.type, GW.Section))
+            self.add((sec, RDF.type, ELI.LegalResourceSubdivision))
+            self.add((sec, ELI.is_part_of, self.doc))
+            self.add((self.doc, ELI.has_part, sec))
+            self.add((sec, GW.number, integer(number)))
         return self.sections[number]
 
     def _section(self, s: Section) -> None:
-        g = self.g
+        g, add = self.g, self.add
         sec = self._section_iri(s.number)
-        g.add((sec, GW.printedNumber, Literal(s.printed)))
-        g.add((sec, DCTERMS.title, zh(s.title)))
+        add((sec, GW.printedNumber, Literal(s.printed)))
+        add((sec, DCTERMS.title, zh(s.title)))
         add_source(g, sec, self.doc, s.span)
         if s.report:
-            g.add((sec, GW.decomposes, self._report(s)))
+            add((sec, GW.decomposes, self._report(s)))
         if s.based_on:
             number = parse_doc_id(s.based_on)
             if number is not None:
                 parent = doc_iri(number)
-                g.add((parent, RDF.type, ELI.LegalResource))
-                g.add((parent, ELI.id_local, Literal(number.id)))
-                g.add((sec, GW.basedOn, parent))
+                add((parent, RDF.type, ELI.LegalResource))
+                add((parent, ELI.id_local, Literal(number.id)))
+                add((sec, GW.basedOn, parent))
 
     def _report(self, s: Section) -> URIRef:
         """The work report a section decomposes: {BASE}report/{place}/{year}."""
@@ -203,9 +205,9 @@ class _Builder:
         place = s.report_place or self.registry.place_of_issuer(_YEAR.sub("", title)) or self.place
         place = place or UNKNOWN_PLACE
         report = iris.report(place, year)
-        self.g.add((report, RDF.type, GW.Report))
-        self.g.add((report, ELI.title, zh(title)))
-        self.g.add((report, GW.jurisdiction, self.agents.place_iri(place)))
+        self.add((report, RDF.type, GW.Report))
+        self.add((report, ELI.title, zh(title)))
+        self.add((report, GW.jurisdiction, self.agents.place_iri(place)))
         return report
 
     def _reporting_owner(self, due: ReportingDue) -> URIRef:
@@ -215,32 +217,32 @@ class _Builder:
         return self.doc
 
     def _reporting(self, due: ReportingDue, k: int) -> None:
-        g = self.g
+        g, add = self.g, self.add
         owner = self._reporting_owner(due)
         before = sum(1 for d in self.n.reporting[: k - 1] if self._reporting_owner(d) == owner)
         node = URIRef(f"{owner}/reporting") if before == 0 else iris.child(owner, "reporting", before + 1)
-        g.add((owner, GW.reporting, node))
-        g.add((node, RDF.type, GW.ReportingRequirement))
+        add((owner, GW.reporting, node))
+        add((node, RDF.type, GW.ReportingRequirement))
         for day in due.dates:
-            g.add((node, GW.due, date(day)))
+            add((node, GW.due, date(day)))
         if due.to:
-            g.add((node, GW.reportTo, Literal(due.to)))
+            add((node, GW.reportTo, Literal(due.to)))
         if due.span is not None:
             add_source(g, node, self.doc, due.span)
 
     # ------------------------------------------------------------------ tasks
 
     def _task(self, t: Task) -> None:
-        g = self.g
+        g, add = self.g, self.add
         task = iris.task(self.doc, t.path)
         sec = self._section_iri(t.section)
-        g.add((task, RDF.type, GW.Task))
-        g.add((task, GW.notice, self.doc))
-        g.add((task, GW.section, sec))
-        g.add((task, ELI.is_part_of, sec))
-        g.add((task, GW.number, Literal(t.number)))
-        g.add((task, GW.path, Literal(".".join(str(p) for p in t.path))))
-        g.add((task, GW.text, zh(t.text)))
+        add((task, RDF.type, GW.Task))
+        add((task, GW.notice, self.doc))
+        add((task, GW.section, sec))
+        add((task, ELI.is_part_of, sec))
+        add((task, GW.number, integer(t.number)))
+        add((task, GW.path, Literal(".".join(str(p) for p in t.path))))
+        add((task, GW.text, zh(t.text)))
         add_source(g, task, self.doc, t.span)
         seen: dict[tuple[str, URIRef], URIRef] = {}
         keys: set[tuple[str, str]] = set()
@@ -250,12 +252,12 @@ class _Builder:
             self._target(t, task, target, k)
         for k, d in enumerate(t.deadlines, 1):
             node = iris.child(task, "deadline", k)
-            g.add((task, GW.hasDeadline, node))
-            g.add((node, RDF.type, GW.Deadline))
-            g.add((node, RDF.type, TIME.Instant))
-            g.add((node, TIME.inXSDDate, date(d.date)))
-            g.add((node, GW.granularity, Literal(d.granularity)))
-            g.add((node, GW.text, zh(d.text)))
+            add((task, GW.hasDeadline, node))
+            add((node, RDF.type, GW.Deadline))
+            add((node, RDF.type, TIME.Instant))
+            add((node, TIME.inXSDDate, date(d.date)))
+            add((node, GW.granularity, Literal(d.granularity)))
+            add((node, GW.text, zh(d.text)))
             add_source(g, node, self.doc, d.span or t.span)
 
     def _assignment(
@@ -266,7 +268,7 @@ class _Builder:
         seen: dict[tuple[str, URIRef], URIRef],
         keys: set[tuple[str, str]],
     ) -> None:
-        g = self.g
+        g, add = self.g, self.add
         mention = a.unit
         agent = self.agents.agent(mention.label, mention.kind)
         if (a.role, agent) in seen:  # the same unit written twice in one role: one assignment
@@ -277,37 +279,37 @@ class _Builder:
         keys.add((a.role, key))
         node = iris.assignment(task, a.role, key)
         seen[(a.role, agent)] = node
-        g.add((task, GW.hasAssignment, node))
-        g.add((node, RDF.type, GW.Assignment))
-        g.add((node, GW.agent, agent))
-        g.add((node, GW.role, ROLE[a.role]))
-        g.add((node, GW.asWritten, zh(normalize(mention.label))))
-        g.add((node, GW.order, Literal(a.order)))
+        add((task, GW.hasAssignment, node))
+        add((node, RDF.type, GW.Assignment))
+        add((node, GW.agent, agent))
+        add((node, GW.role, ROLE[a.role]))
+        add((node, GW.asWritten, zh(normalize(mention.label))))
+        add((node, GW.order, integer(a.order)))
         if a.implicit:
-            g.add((node, GW.implicit, Literal(True)))
+            add((node, GW.implicit, TRUE))
         add_source(g, node, self.doc, mention.span or t.span)
         excluded = {self.agents.agent(label, "unit") for label in mention.excludes}
         for unit in sorted(excluded):
-            g.add((node, GW.excludes, unit))
+            add((node, GW.excludes, unit))
         expand(g, self.registry, task, node, agent, excluded)
 
     def _target(self, t: Task, task: URIRef, target: Target, k: int) -> None:
-        g = self.g
+        g, add = self.g, self.add
         node = iris.child(task, "target", k)
-        g.add((task, GW.hasTarget, node))
-        g.add((node, RDF.type, GW.Target))
-        g.add((node, GW.indicator, zh(target.indicator)))
+        add((task, GW.hasTarget, node))
+        add((node, RDF.type, GW.Target))
+        add((node, GW.indicator, zh(target.indicator)))
         if target.low is not None:
-            g.add((node, GW.low, decimal(target.low)))
+            add((node, GW.low, decimal(target.low)))
         if target.high is not None:
-            g.add((node, GW.high, decimal(target.high)))
-        g.add((node, GW.unitLabel, Literal(target.unit)))
+            add((node, GW.high, decimal(target.high)))
+        add((node, GW.unitLabel, Literal(target.unit)))
         if (measure := self.registry.measure(target.unit)) is not None:
-            g.add((node, QUDT.hasUnit, measure))
-        g.add((node, GW.statedValue, Literal(target.stated_value)))
-        g.add((node, GW.statedUnit, Literal(target.stated_unit)))
+            add((node, QUDT.hasUnit, measure))
+        add((node, GW.statedValue, Literal(target.stated_value)))
+        add((node, GW.statedUnit, Literal(target.stated_unit)))
         # An unknown comparator is kept as a literal so SHACL reports it instead of losing it.
-        g.add((node, GW.comparator, COMPARATOR.get(target.comparator) or Literal(target.comparator)))
-        g.add((node, GW.approximate, Literal(target.approximate)))
-        g.add((node, GW.text, zh(target.text)))
+        add((node, GW.comparator, COMPARATOR.get(target.comparator) or Literal(target.comparator)))
+        add((node, GW.approximate, Literal(target.approximate)))
+        add((node, GW.text, zh(target.text)))
         add_source(g, node, self.doc, target.span or t.span)

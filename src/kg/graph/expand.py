@@ -7,10 +7,12 @@ query time would return it). Open groups (…成员单位) are never expanded.
 
 from __future__ import annotations
 
-from rdflib import RDF, Graph, Literal, URIRef
+from functools import lru_cache
+
+from rdflib import Graph, URIRef
 
 from kg import iris
-from kg.iris import GW
+from kg.graph.terms import GW, RDF, TRUE, adder
 from kg.registry import Registry, iri_key
 
 
@@ -29,21 +31,29 @@ def expand(
     """
     if not registry.is_group(group) or registry.is_open(group):
         return []
+    add = adder(g)
     partial = registry.is_partial(group)
     copied = [(p, o) for p in (GW.role, GW.order, GW.source) for o in g.objects(written, p)]
+    base = f"{written}/member/"
     out = []
     for member in registry.members(group):
         if member in excluded:
             continue
-        a = iris.child(written, "member", iri_key(member))
-        g.add((a, RDF.type, GW.Assignment))
-        g.add((a, RDF.type, GW.ExpandedAssignment))
-        g.add((a, GW.agent, member))
-        g.add((a, GW.expandedFrom, written))
+        a = URIRef(base + _member_segment(member))  # = iris.child(written, "member", iri_key(member))
+        add((a, RDF.type, GW.Assignment))
+        add((a, RDF.type, GW.ExpandedAssignment))
+        add((a, GW.agent, member))
+        add((a, GW.expandedFrom, written))
         for p, o in copied:
-            g.add((a, p, o))
+            add((a, p, o))
         if partial:
-            g.add((a, GW.partial, Literal(True)))
-        g.add((task, GW.hasAssignment, a))
+            add((a, GW.partial, TRUE))
+        add((task, GW.hasAssignment, a))
         out.append(a)
     return out
+
+
+@lru_cache(maxsize=16384)
+def _member_segment(member: URIRef) -> str:
+    """The IRI segment of a member unit's key (the same few hundred units recur in every notice)."""
+    return iris.segment(iri_key(member))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from kg import iris
-from kg.iris import GW, OA
+from kg.graph.terms import GW, OA, RDF, adder, integer
 from kg.model import Span
 
 _SPACE = re.compile(r"\s+")
@@ -15,18 +15,19 @@ _SPACE = re.compile(r"\s+")
 
 def add_source(g: Graph, item: URIRef, doc: URIRef, span: Span) -> URIRef:
     """Attach `{item}/source` (an oa:SpecificResource with quote and position selectors) to `item`."""
+    add = adder(g)
     src = iris.source(item)
     quote, position = URIRef(f"{src}#quote"), URIRef(f"{src}#position")
-    g.add((item, GW.source, src))
-    g.add((src, RDF.type, OA.SpecificResource))
-    g.add((src, OA.hasSource, doc))
-    g.add((src, OA.hasSelector, quote))
-    g.add((src, OA.hasSelector, position))
-    g.add((src, GW.line, Literal(span.line)))
-    g.add((src, GW.quote, Literal(_SPACE.sub("", span.quote))))
-    g.add((quote, RDF.type, OA.TextQuoteSelector))
-    g.add((quote, OA.exact, Literal(span.quote)))
-    g.add((position, RDF.type, OA.TextPositionSelector))
-    g.add((position, OA.start, Literal(span.start)))
-    g.add((position, OA.end, Literal(span.end)))
+    add((item, GW.source, src))
+    add((src, RDF.type, OA.SpecificResource))
+    add((src, OA.hasSource, doc))
+    add((src, OA.hasSelector, quote))
+    add((src, OA.hasSelector, position))
+    add((src, GW.line, integer(span.line)))
+    add((src, GW.quote, Literal(_SPACE.sub("", span.quote))))
+    add((quote, RDF.type, OA.TextQuoteSelector))
+    add((quote, OA.exact, Literal(span.quote)))
+    add((position, RDF.type, OA.TextPositionSelector))
+    add((position, OA.start, integer(span.start)))
+    add((position, OA.end, integer(span.end)))
     return src

@@ -11,6 +11,7 @@ A time column's cell (完成时限) also states deadlines as bare dates: 2021年
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -50,11 +51,25 @@ class _Hit:
     match: re.Match[str]
 
 
-def _year(m: re.Match[str], text: str, notice_year: int | None) -> int | None:
+class _Written:
+    """The years written in a text (2021 of 2021年), found once, asked for the last one before a point."""
+
+    def __init__(self, text: str) -> None:
+        found = list(_YEAR_WRITTEN.finditer(text))
+        self.ends = [y.end() for y in found]  # where its 年 stands
+        self.years = [int(y.group()) for y in found]
+
+    def before(self, at: int) -> int | None:
+        """The last year whose 年 stands before `at`."""
+        k = bisect.bisect_left(self.ends, at)
+        return self.years[k - 1] if k else None
+
+
+def _year(m: re.Match[str], written: _Written, notice_year: int | None) -> int | None:
     if m["y"]:
         return int(m["y"])
-    written = [int(y.group()) for y in _YEAR_WRITTEN.finditer(text, 0, m.start())]
-    base = written[-1] if written else notice_year
+    last = written.before(m.start())
+    base = last if last is not None else notice_year
     if base is None:
         return None
     return base + 1 if m["rel"] == "明" else base
@@ -85,6 +100,7 @@ def find_deadlines(
     hits = [_Hit(m.start(), m.end(), g, m) for g, rx in patterns for m in rx.finditer(key)]
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     out: list[Deadline] = []
+    written = _Written(key)
     taken = -1
     for hit in hits:
         if hit.start < taken:
@@ -97,7 +113,7 @@ def find_deadlines(
             and key[hit.start - 1] in _SPAN_BEFORE
         ):
             continue
-        year = _year(hit.match, key, notice_year)
+        year = _year(hit.match, written, notice_year)
         date = _date(hit, year) if year else None
         if date is None:
             continue

@@ -18,29 +18,19 @@ All three have the same length, so an index found in `key` slices `disp` and `of
 from __future__ import annotations
 
 import bisect
+import itertools
+import re
 from dataclasses import dataclass
 
 from kg.model import Span
 
-_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 # Full-width punctuation that notices write interchangeably with ASCII: folded in `key` only.
-_KEY_FOLD = str.maketrans("，：；（）．％～－／！？＜＞［］＋＝｜", ",:;().%~-/!?<>[]+=|")
-
-
-def is_space(ch: str) -> bool:
-    return ch.isspace() or ch in _ZERO_WIDTH
+_KEY_FOLD = tuple(zip("，：；（）．％～－／！？＜＞［］＋＝｜", ",:;().%~-/!?<>[]+=|", strict=True))
 
 
 def _is_latin(ch: str) -> bool:
     return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
-
-
-def fold_width(ch: str) -> str:
-    """Full-width digit or Latin letter -> ASCII; anything else unchanged."""
-    o = ord(ch)
-    if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
-        return chr(o - 0xFEE0)
-    return ch
 
 
 @dataclass(frozen=True)
@@ -77,37 +67,54 @@ class NText:
         return NText(
             "".join(p.disp for p in parts),
             "".join(p.key for p in parts),
-            tuple(o for p in parts for o in p.offs),
+            tuple(itertools.chain.from_iterable(p.offs for p in parts)),
         )
 
 
 EMPTY = NText("", "", ())
 
 
+# Whitespace (`\s` is exactly str.isspace) and zero-width characters, removed in whole runs.
+_SPACE_RUN = re.compile("[\\s" + _ZERO_WIDTH + "]+")
+# Full-width digits and Latin letters -> ASCII (in `disp` and `key`).
+_WIDE = re.compile("[０-９Ａ-Ｚａ-ｚ]")
+_WIDTH_FOLD = {o: o - 0xFEE0 for o in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+
+
+def _fold_key(text: str) -> str:
+    # str.replace per character present: much faster than str.translate on CJK text
+    for wide, narrow in _KEY_FOLD:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return text
+
+
 def normalise(text: str, start: int = 0, end: int | None = None) -> NText:
     """Normalise text[start:end] (one line, usually)."""
     end = len(text) if end is None else end
+    runs = [m.span() for m in _SPACE_RUN.finditer(text, start, end)]
+    seg = text[start:end]
+    if _WIDE.search(seg):
+        seg = seg.translate(_WIDTH_FOLD)
+    if not runs:
+        return NText(seg, _fold_key(seg), tuple(range(start, end)))
+    # the pieces between whitespace runs; a run between two Latin letters stays as one space,
+    # at the run's first offset ("Wi Fi")
     disp: list[str] = []
-    key: list[str] = []
-    offs: list[int] = []
-    space_at = -1  # offset of the first whitespace character of the current run, if any
-    for i in range(start, end):
-        ch = text[i]
-        if is_space(ch):
-            if space_at < 0:
-                space_at = i
-            continue
-        c = fold_width(ch)
-        if space_at >= 0:
-            if disp and _is_latin(disp[-1]) and _is_latin(c):
+    offs: list[range] = []
+    pos = start
+    gap = -1  # start of the whitespace run just before `pos`, if any
+    for a, b in [*runs, (end, end)]:
+        if a > pos:
+            piece = seg[pos - start : a - start]
+            if gap >= 0 and disp and _is_latin(disp[-1][-1]) and _is_latin(piece[0]):
                 disp.append(" ")
-                key.append(" ")
-                offs.append(space_at)
-            space_at = -1
-        disp.append(c)
-        key.append(c.translate(_KEY_FOLD))
-        offs.append(i)
-    return NText("".join(disp), "".join(key), tuple(offs))
+                offs.append(range(gap, gap + 1))
+            disp.append(piece)
+            offs.append(range(pos, a))
+        gap, pos = a, b
+    shown = "".join(disp)
+    return NText(shown, _fold_key(shown), tuple(itertools.chain.from_iterable(offs)))
 
 
 def squeeze(text: str) -> str:
@@ -128,13 +135,13 @@ class Line:
 
 # Characters of the traditional script that simplified texts never use: a cheap test before
 # converting a whole notice.
-_TRADITIONAL = frozenset("國會時們來說這為與員現發經關對開過還點於區機學體報務辦質縣單號責據劃設產門長")
+_TRADITIONAL_RE = re.compile("[國會時們來說這為與員現發經關對開過還點於區機學體報務辦質縣單號責據劃設產門長]")
 
 
 def simplified(text: str) -> str:
     """A traditional-script text in simplified characters, character for character (so every
     offset still points at the same character of the original); other texts unchanged."""
-    if sum(1 for ch in text[:20000] if ch in _TRADITIONAL) < 3:
+    if len(_TRADITIONAL_RE.findall(text, 0, 20000)) < 3:
         return text
     import zhconv  # only traditional-script notices pay for loading its tables
 
@@ -148,6 +155,9 @@ def simplified(text: str) -> str:
     return "".join(out)
 
 
+_NEWLINE = re.compile("\n")
+
+
 class Source:
     """The original text, its normalised lines (read in simplified script), and spans back into it."""
 
@@ -155,8 +165,7 @@ class Source:
         self.text = text
         reading = simplified(text)
         self.reading = reading
-        self.line_starts = [0]
-        self.line_starts += [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self.line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
         bounds = self.line_starts[1:] + [len(text) + 1]
         self.lines = [
             Line(no, normalise(reading, start, stop - 1))

@@ -57,8 +57,8 @@ class Places:
         for p in self.places.values():
             for alias in (p.name, short_name(p.name), *p.aliases):
                 self._by_alias.setdefault(alias, p.name)
-        # longest first, so 郑州市 wins over 郑州
-        self._aliases = sorted(self._by_alias, key=len, reverse=True)
+        # the alias lengths, longest first, so 郑州市 wins over 郑州
+        self._lengths = sorted({len(a) for a in self._by_alias}, reverse=True)
 
     @classmethod
     def of(cls, places: Iterable[Place]) -> Places:
@@ -84,9 +84,10 @@ class Places:
 
     def at_start(self, text: str) -> Place | None:
         """The known place whose name or alias starts `text`."""
-        for alias in self._aliases:
-            if text.startswith(alias):
-                return self.places[self._by_alias[alias]]
+        for size in self._lengths:
+            name = self._by_alias.get(text[:size]) if size <= len(text) else None
+            if name is not None:
+                return self.places[name]
         return None
 
     def ancestor(self, name: str, level: str) -> Place | None:

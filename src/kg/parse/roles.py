@@ -19,6 +19,7 @@ with a place or 各, so ordinary prose ("新建市民服务中心,…负责") is
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -69,15 +70,22 @@ class RoleLine:
     sentence: bool = False  # read from an assignment sentence, not a "label:" part
 
 
+@functools.cache
+def _marks(seps: str) -> re.Pattern[str]:
+    """Brackets and separators: what _top_parts visits instead of every character."""
+    return re.compile(f"[{re.escape(''.join(OPENERS) + ''.join(sorted(CLOSERS)) + seps)}]")
+
+
 def _top_parts(key: str, seps: str) -> list[tuple[int, int]]:
     """(start, end) of the parts between separators outside brackets."""
     out, depth, start = [], 0, 0
-    for i, ch in enumerate(key):
+    for m in _marks(seps).finditer(key):
+        ch, i = m.group(), m.start()
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
             depth = max(0, depth - 1)
-        elif depth == 0 and ch in seps:
+        elif depth == 0:
             out.append((start, i))
             start = i + 1
     out.append((start, len(key)))

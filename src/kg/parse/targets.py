@@ -8,6 +8,7 @@ objects of 以…N个…为引领/载体 and 将N个…打造, and Chinese-numer
 
 from __future__ import annotations
 
+import bisect
 import re
 from decimal import Decimal
 
@@ -69,8 +70,13 @@ _YI_WEI = re.compile(r"(?:坚持|要|通过|着力|继续)?以")  # used with .m
 _JIANG_INTO = re.compile(r"打造|建成|建设成|培育成|作为")
 
 
-def _quoted(key: str) -> list[bool]:
-    """Which positions lie inside quotation marks."""
+_QUOTES = re.compile("[" + _OPEN_QUOTES + _CLOSE_QUOTES + '"]')
+
+
+def _quoted(key: str) -> list[bool] | None:
+    """Which positions lie inside quotation marks (None: the text has no quotation marks)."""
+    if not _QUOTES.search(key):
+        return None
     inside, depth, ascii_open = [], 0, False
     for ch in key:
         if ch in _OPEN_QUOTES:
@@ -90,58 +96,80 @@ def _clean(v: Decimal) -> Decimal:
     return v.normalize()
 
 
-def _last_index(key: str, chars: str, stop: int) -> int:
-    return max(key.rfind(c, 0, stop) for c in chars)
+class _Marks:
+    """Where some characters stand in a text, found once (not rescanned for every number)."""
+
+    def __init__(self, key: str, pattern: re.Pattern[str]) -> None:
+        self.at = [m.start() for m in pattern.finditer(key)]
+        self.size = len(key)
+
+    def last_before(self, stop: int) -> int:
+        """Index of the last mark before `stop`, else -1."""
+        k = bisect.bisect_left(self.at, stop)
+        return self.at[k - 1] if k else -1
+
+    def next_from(self, start: int) -> int:
+        """Index of the first mark at or after `start`, else the text's length."""
+        k = bisect.bisect_left(self.at, start)
+        return self.at[k] if k < len(self.at) else self.size
 
 
-def _next_index(key: str, chars: str, start: int) -> int:
-    found = [i for i in (key.find(c, start) for c in chars) if i >= 0]
-    return min(found) if found else len(key)
+_CLAUSE_MARK = re.compile(f"[{re.escape(_CLAUSE_END)}]")
+_ITEM_MARK = re.compile(f"[{re.escape(_ITEM_END)}]")
+_WEI = re.compile("为")
 
 
 def find_targets(text: NText, source: Source | None = None) -> list[Target]:
     key = text.key
     quoted = _quoted(key)
+    clauses, items, wei = _Marks(key, _CLAUSE_MARK), _Marks(key, _ITEM_MARK), _Marks(key, _WEI)
+    # where 打造/建成/… stand; these words cannot overlap one another, so finditer finds them all
+    into = [(j.start(), j.end()) for j in _JIANG_INTO.finditer(key)]
+    into_starts = [a for a, _ in into]
     out: list[Target] = []
     item_floor = 0  # where the next target's phrase may begin (end of the previous target)
     for m in _QTY.finditer(key):
         start, end = m.start(), m.end()
         pre = next((w for w in _PRE_WORDS if key.endswith(w, 0, start)), "")
         phrase_start = start - len(pre)
-        clause_start = _last_index(key, _CLAUSE_END, start) + 1
-        clause_end = _next_index(key, _CLAUSE_END, end)
+        clause_start = clauses.last_before(start) + 1
+        clause_end = clauses.next_from(end)
         if (
-            quoted[start]
+            (quoted and quoted[start])
             or key.endswith(_NOT_AMOUNT_BEFORE, 0, start)
             or key.startswith(_NOT_AMOUNT_AFTER, m.end("n1"))
         ):
             continue
         if m["post"] in ("以上", "及以上", "以下") and end < len(key) and "\u4e00" <= key[end] <= "\u9fff":
             continue  # a threshold qualifying what is counted: 10亿元以上项目
-        if _YI_WEI.match(key, clause_start) and "为" in key[end:clause_end]:
-            continue
-        if key.endswith("将", 0, phrase_start) and _JIANG_INTO.search(key, end, clause_end):
-            continue
-        target = _target(m, pre, text, max(item_floor, _last_index(key, _ITEM_END, phrase_start) + 1), source)
-        out.append(target)
+        if _YI_WEI.match(key, clause_start) and wei.next_from(end) < clause_end:
+            continue  # 以…为: a 为 later in the clause
+        if key.endswith("将", 0, phrase_start):
+            k = bisect.bisect_left(into_starts, end)
+            if k < len(into) and into[k][1] <= clause_end:
+                continue  # 将…打造: 打造 (or the like) later in the clause
+        begin = max(item_floor, items.last_before(phrase_start) + 1)
+        out.append(_target(m, pre, text, begin, items, source))
         item_floor = end
     return out
 
 
-def _indicator(text: NText, begin: int, at: int, end: int) -> tuple[str, int]:
+def _indicator(text: NText, begin: int, at: int, end: int, items: _Marks) -> tuple[str, int]:
     """What is measured, and where the phrase ends (past a counted noun: 新增4所乡镇卫生院)."""
     before = text.disp[begin:at]
     for rx in (_LEADING_VERBS, _LEADING_WHEN, _LEADING_VERBS):
         before = rx.sub("", before)
     if len(before) > 2:
         return before, end
-    after_stop = _next_index(text.key, _ITEM_END, end)
+    after_stop = items.next_from(end)
     after = _NOUN.match(text.key, end, after_stop)
     stop = after.end() if after else end
     return before + text.disp[end:stop], stop
 
 
-def _target(m: re.Match[str], pre: str, text: NText, begin: int, source: Source | None) -> Target:
+def _target(
+    m: re.Match[str], pre: str, text: NText, begin: int, items: _Marks, source: Source | None
+) -> Target:
     stated_unit = m["uk"] or m["unit"]
     unit = _BASE_UNIT.get(stated_unit, stated_unit)
     mag = m["mag"] or ""
@@ -164,7 +192,7 @@ def _target(m: re.Match[str], pre: str, text: NText, begin: int, source: Source 
     elif comparator in ("lteq", "lt"):
         low = None
     value_end = m.end("n2") if m["n2"] else m.end("n1")
-    indicator, stop = _indicator(text, begin, m.start() - len(pre), m.end())
+    indicator, stop = _indicator(text, begin, m.start() - len(pre), m.end(), items)
     phrase = text[begin:stop]
     return Target(
         text=phrase.disp,

@@ -10,6 +10,7 @@ excluded from the groups of the same line; "…等相关部门" closes a list an
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -68,6 +69,7 @@ _NOT_JURISDICTION = re.compile(r"^(?:市场|市政(?!府)|市容|区域|县域|�
 _OWN_LEVEL = re.compile(r"^团[省市县区旗]委")
 _GE = re.compile(r"^各(?:相关|有关)?")
 _CONJ = "及和与"
+_PAREN = re.compile(r"[()]")
 
 
 def is_group(label: str) -> bool:
@@ -79,17 +81,24 @@ def looks_like_unit(label: str) -> bool:
     return bool(label) and (is_group(label) or bool(UNIT_END.search(label)))
 
 
+@functools.cache
+def _marks(chars: str) -> re.Pattern[str]:
+    """The characters a splitter acts on: it visits these, not every character of a list."""
+    return re.compile(f"[{re.escape(chars)}]")
+
+
 def _split_top(nt: NText, seps: str) -> list[NText]:
     """Split at separator characters outside parentheses."""
     out, depth, start = [], 0, 0
-    for i, ch in enumerate(nt.key):
+    for m in _marks("()" + seps).finditer(nt.key):
+        ch = m.group()
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
-        elif depth == 0 and ch in seps:
-            out.append(nt[start:i])
-            start = i + 1
+        elif depth == 0:
+            out.append(nt[start : m.start()])
+            start = m.start() + 1
     out.append(nt[start:])
     return out
 
@@ -111,37 +120,42 @@ class UnitList:
 def _split_conj(item: NText) -> list[NText]:
     """Split at 及/和/与 (and 以及) where the left part is a complete unit name."""
     out, start, depth = [], 0, 0
-    for i, ch in enumerate(item.key):
+    key = item.key
+    for m in _marks("()" + _CONJ).finditer(key):
+        ch, i = m.group(), m.start()
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
-        elif depth == 0 and ch in _CONJ and i > start:
-            left_end = i - 1 if ch == "及" and item.key[i - 1] == "以" else i
+        elif depth == 0 and i > start:
+            left_end = i - 1 if ch == "及" and key[i - 1] == "以" else i
             # unit suffixes are at most three characters long: look at the tail only
-            if UNIT_END.search(item.key[max(start, left_end - 4) : left_end]) and i + 1 < len(item):
+            if UNIT_END.search(key[max(start, left_end - 4) : left_end]) and i + 1 < len(item):
                 out.append(item[start:left_end])
                 start = i + 1
-    out.append(item[start:])
+    out.append(item[start:] if start else item)
     return out
+
+
+def _closing(key: str, i: int) -> int:
+    """Index of the ")" closing the "(" at `i`, else the key's length."""
+    depth = 0
+    for m in _PAREN.finditer(key, i):
+        depth += 1 if m.group() == "(" else -1
+        if depth == 0:
+            return m.start()
+    return len(key)
 
 
 def _take_parentheticals(item: NText, excludes: list[NText]) -> _Item:
     """Remove "(…除外)" (collected into `excludes`) and "(牵头)" from an item."""
     parts: list[NText] = []
     lead = False
-    i, start = 0, 0
+    start = 0
     key = item.key
-    while i < len(key):
-        if key[i] != "(":
-            i += 1
-            continue
-        depth, j = 0, i
-        while j < len(key):
-            depth += {"(": 1, ")": -1}.get(key[j], 0)
-            if depth == 0:
-                break
-            j += 1
+    i = key.find("(")
+    while i >= 0:
+        j = _closing(key, i)
         inner = item[i + 1 : j]
         k = inner.key
         if k.endswith("除外") or (k.startswith("除") and k.endswith("外")):
@@ -150,12 +164,12 @@ def _take_parentheticals(item: NText, excludes: list[NText]) -> _Item:
         elif k in ("牵头", "牵头单位"):
             lead = True
         else:
-            i = j + 1
+            i = key.find("(", j + 1)
             continue
         parts.append(item[start:i])
-        i = start = j + 1
-    parts.append(item[start:])
-    text = NText.join(parts)
+        start = j + 1
+        i = key.find("(", start)
+    text = NText.join([*parts, item[start:]]) if parts else item
     etc = _ETC.search(text.key)
     if etc and etc.start() > 0:
         text = text[: etc.start()]

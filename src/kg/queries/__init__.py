@@ -9,6 +9,7 @@
 See queries/README.md for the header format and the parameter types.
 """
 
+from kg.queries.cache import forget, resolver_for
 from kg.queries.catalog import PARAM_TYPES, Catalog, Column, NamedQuery, Param, parse_rq
 from kg.queries.resolve import Resolver
 from kg.queries.run import bind, check_values, render_named, run_named
@@ -22,6 +23,8 @@ __all__ = [
     "PARAM_TYPES",
     "parse_rq",
     "Resolver",
+    "resolver_for",
+    "forget",
     "bind",
     "check_values",
     "render_named",

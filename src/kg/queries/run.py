@@ -16,8 +16,8 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from kg.errors import KgError
+from kg.queries.cache import resolver_for
 from kg.queries.catalog import NamedQuery
-from kg.queries.resolve import Resolver
 from kg.queries.sparql_text import insert_values, substitute
 from kg.queries.table import Table
 from kg.store.base import Store
@@ -75,7 +75,7 @@ def render_named(store: Store, nq: NamedQuery, values: dict[str, str] | None = N
     """The SPARQL that `run_named` would run (parameters checked, resolved and bound)."""
     values = {k: v for k, v in (values or {}).items() if v is not None}
     check_values(nq, values)
-    resolver = Resolver(store)
+    resolver = resolver_for(store)  # its indexes are kept while the store's data is unchanged
     terms: dict[str, list[Node]] = {}
     for p in nq.params:
         raw = values.get(p.name)

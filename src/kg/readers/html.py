@@ -54,11 +54,18 @@ def read_html(data: bytes, name: str) -> ReadDocument:
 def _drop_furniture(soup: BeautifulSoup) -> None:
     for node in soup.find_all(string=lambda s: isinstance(s, Comment | Doctype | ProcessingInstruction)):
         node.extract()
-    for tag in soup.find_all(True):
-        if tag.decomposed:
+    # Walk the tree without entering what is dropped, then drop it. (bs4's `tag.decomposed` would
+    # search the tag's whole subtree for a child named "_decomposed": quadratic in nesting depth.)
+    dropped: list[Tag] = []
+    stack: list[Tag] = [soup]
+    while stack:
+        tag = stack.pop()
+        if tag is not soup and (tag.name in _DROP_TAGS or _is_widget(tag) or _hidden(tag)):
+            dropped.append(tag)
             continue
-        if tag.name in _DROP_TAGS or _is_widget(tag) or _hidden(tag):
-            tag.decompose()
+        stack.extend(reversed([c for c in tag.contents if isinstance(c, Tag)]))
+    for tag in dropped:
+        tag.decompose()
 
 
 def _is_widget(tag: Tag) -> bool:

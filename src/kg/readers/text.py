@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
+from collections import Counter
 
 from kg.errors import KgError
 from kg.readers.document import Block, ReadDocument
@@ -97,8 +98,11 @@ def _plausible(text: str) -> bool:
     sample = text[:_SAMPLE]
     if not sample:
         return True
+    # per distinct character: a notice uses a few thousand, however long it is
     odd = sum(
-        1 for ch in sample if ch not in "\n\r\t\f" and unicodedata.category(ch) in {"Cc", "Co", "Cn", "Cs"}
+        n
+        for ch, n in Counter(sample).items()
+        if ch not in "\n\r\t\f" and unicodedata.category(ch) in {"Cc", "Co", "Cn", "Cs"}
     )
     return odd <= len(sample) * _MAX_ODD
 

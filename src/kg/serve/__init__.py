@@ -41,6 +41,9 @@ def run(store_location: str | Path, host: str = "127.0.0.1", port: int = 8000, *
         port=port,
         log_level=log_level,
         access_log=log_level == "debug",
+        # uvicorn would pick uvloop when installed; under it the server died by SIGSEGV within a
+        # minute of load with worker kills for runaway queries, never with asyncio's own loop
+        loop="asyncio",
         timeout_graceful_shutdown=5,
     )
 

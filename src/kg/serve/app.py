@@ -39,11 +39,12 @@ DESCRIPTION = """Knowledge graph of government task-decomposition notices (é‡ç‚
 
 
 def ensure_store(location: str) -> None:
-    """Create an empty store when there is none, so a read-only server can start on a new location."""
+    """Create an empty store when there is none, so a read-only server can start on a new location
+    (a remote store is the server's business: nothing to create)."""
     from kg.serve.worker import store_exists
     from kg.store import open_store
 
-    if not store_exists(location):
+    if not store_exists(location):  # False for a URL
         log.warning("no store at %s: creating an empty one", location)
         store = open_store(location)
         store.close()

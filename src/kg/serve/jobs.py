@@ -154,22 +154,11 @@ def _catalog(ctx: Context) -> Any:
 
 
 def _render(ctx: Context, store: Any, nq: Any, values: dict[str, str]) -> str:
-    """`kg.queries.render_named`, with one `Resolver` (its label and 文号 indexes take a scan of the
-    store to build: 0.3 s at 2M quads) kept for all requests until the data changes."""
-    from kg.queries import Resolver, bind, check_values
+    """`kg.queries.render_named`: its `Resolver` (label and 文号 indexes, a scan of the store to
+    build: 0.3 s at 2M quads) is kept by kg.queries for all requests until the data changes."""
+    from kg.queries import render_named
 
-    check_values(nq, values)
-    resolver = ctx.store_cache.get("resolver")
-    if resolver is None:
-        resolver = ctx.store_cache["resolver"] = Resolver(store)
-    terms = {}
-    for p in nq.params:
-        raw = values.get(p.name)
-        if raw is None or str(raw).strip() == "":
-            raw = p.default
-        if raw is not None:
-            terms[p.name] = resolver.resolve(p, str(raw))
-    return bind(nq, terms)
+    return render_named(store, nq, values)
 
 
 def named(
@@ -251,12 +240,20 @@ def refresh(ctx: Context) -> None:
 
 
 def update(ctx: Context, text: str, base_iri: str | None) -> None:
+    """One SPARQL Update request, in one transaction: an operation that fails (CREATE of a graph
+    that exists, DROP of one that does not, ...) fails the whole request and nothing is written."""
     try:
         ctx.raw().update(text, base_iri=base_iri, prefixes=PREFIXES)
     except SyntaxError as e:
         raise _syntax(e, "update") from None
     except ValueError as e:
         raise KgError(f"bad update: {e}", code="bad-query") from None
+    except RuntimeError as e:  # pyoxigraph's evaluation errors; storage failures are OSError
+        raise KgError(
+            f"the update failed: {e}; nothing was written",
+            code="update-failed",
+            status=400,
+        ) from None
     ctx.raw().flush()
 
 

@@ -15,7 +15,7 @@ from kg.errors import KgError, NotFound
 from kg.paths import ONTOLOGY_DIR
 from kg.serve.conneg import negotiate
 from kg.serve.named import queries
-from kg.serve.service import stats, void_response
+from kg.serve.service import RDF_OFFERS, documented, stats, void_response
 from kg.serve.web import iri_from_path, iri_to_uri, json_response, render
 
 router = APIRouter()
@@ -114,7 +114,14 @@ SELECT ?notice ?title (COUNT(?task) AS ?tasks) WHERE {
 router.add_api_route("/query", query_page, methods=["GET"], include_in_schema=False)
 
 
-@router.get("/void", name="void", tags=["service"], summary="VoID description of the dataset")
+@router.get(
+    "/void",
+    name="void",
+    tags=["service"],
+    summary="VoID description of the dataset",
+    response_class=Response,
+    responses=documented(list(RDF_OFFERS), "the VoID description, in the RDF format asked for"),
+)
 async def void(request: Request) -> Response:
     return await void_response(request)
 
@@ -122,7 +129,13 @@ async def void(request: Request) -> Response:
 router.add_api_route("/.well-known/void", void, methods=["GET"], include_in_schema=False)
 
 
-@router.get("/ns", tags=["service"], summary="The gw: vocabulary (Turtle)")
+@router.get(
+    "/ns",
+    tags=["service"],
+    summary="The gw: vocabulary (Turtle)",
+    response_class=Response,
+    responses=documented(["text/turtle"], "the vocabulary (ontology/gw.ttl)"),
+)
 async def vocabulary(request: Request) -> Response:
     path = ONTOLOGY_DIR / "gw.ttl"
     if not path.is_file():
@@ -139,6 +152,9 @@ async def healthz(request: Request) -> Response:
             "store": request.app.state.settings.store,
             "writable": request.app.state.settings.writable,
             "workers": engine.readers.pids(),
+            # fewer running than configured while a stopped or dead worker is being replaced
+            "worker_count": len(engine.readers.workers),
+            "workers_configured": engine.readers.size,
             "writer": engine.writer.pids() if engine.writer else [],
             "stopped_for_time_limit": engine.readers.killed[-10:],
             "generation": engine.generation,

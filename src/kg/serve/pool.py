@@ -29,10 +29,15 @@ log = logging.getLogger("kg.serve")
 _SPAWN = multiprocessing.get_context("spawn")  # no fork of a process with threads and an event loop
 _START_TIMEOUT = 600.0  # a reader loads its snapshot before it says it is ready
 FRAME = worker_module.FRAME
+RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # backoff between attempts to start a replacement worker (seconds)
 
 
 class Overrun(Exception):
     """The job did not finish within its time limit."""
+
+
+class WorkerDied(KgError):
+    """The worker process died under a job (not the job's own error)."""
 
 
 class Worker:
@@ -103,13 +108,17 @@ class Worker:
             return value
 
     def stop(self) -> None:
-        """Kill the process at once and drop the socket (on the event loop, once attached)."""
+        """Kill the process at once and drop the socket (on the event loop, once attached).
+
+        Once attached, the transport owns the socket and closes it itself (on the loop's next turn):
+        the descriptor is closed exactly once, by whoever still uses it."""
         with contextlib.suppress(Exception):
             self.process.kill()
         with contextlib.suppress(Exception):
             if self._writer is not None:
                 self._writer.transport.abort()
-            self.sock.close()
+            else:
+                self.sock.close()
 
     def reap(self) -> None:
         """Wait until the killed process is gone (blocks: call it in a thread)."""
@@ -164,7 +173,11 @@ class Pool:
 
     async def _start_one(self) -> Worker:
         w = await anyio.to_thread.run_sync(_spawn_ready, self.location, self.writable, self.memory_limit)
-        await w.attach()
+        try:
+            await w.attach()
+        except BaseException:
+            await anyio.to_thread.run_sync(w.kill)
+            raise
         return w
 
     async def start(self) -> None:
@@ -192,6 +205,9 @@ class Pool:
                 self._waiting -= 1
         else:
             w = self._idle.get_nowait()
+        if not w.alive:  # killed from outside (OOM killer, an operator) while idle: replace it
+            self._replace(w, overran=False)
+            return await self._acquire()
         self._busy += 1
         self._quiet.clear()
         return w
@@ -209,6 +225,15 @@ class Pool:
         await self._quiet.wait()
 
     async def run(self, name: str, args: tuple[Any, ...], timeout: float) -> Any:
+        try:
+            return await self._run_once(name, args, timeout)
+        except WorkerDied:
+            if self.writable:  # a write may have happened before the process died: never repeat it
+                raise
+            log.warning("query worker died under a job; running the job once more on another worker")
+            return await self._run_once(name, args, timeout)
+
+    async def _run_once(self, name: str, args: tuple[Any, ...], timeout: float) -> Any:
         w = await self._acquire()
         started = time.monotonic()
         call = asyncio.ensure_future(w.call((name, args), timeout, self.reload_grace))
@@ -229,7 +254,7 @@ class Pool:
         except (EOFError, OSError) as e:
             self._replace(w, overran=False)
             self._checkin(None)
-            raise KgError(
+            raise WorkerDied(
                 f"the query worker process {w.pid} died ({type(e).__name__}); it was replaced",
                 code="worker-died",
                 status=500,
@@ -278,14 +303,28 @@ class Pool:
         self._keep(self._respawn(w))
 
     async def _respawn(self, dead: Worker) -> None:
+        """Start a replacement for `dead`, retrying with backoff until one starts (or the pool closes):
+        a start can fail for a passing reason (memory, the store busy), and the pool must get back to
+        its size rather than serve on with a worker fewer for good."""
         await anyio.to_thread.run_sync(dead.reap)
-        if self._closed:
-            return
-        try:
-            new = await self._start_one()
-        except Exception:  # keep serving with one worker fewer rather than crash
-            log.exception("could not start a replacement worker")
-            return
+        delay = RETRY_FIRST
+        attempt = 1
+        while True:
+            if self._closed:
+                return
+            try:
+                new = await self._start_one()
+                break
+            except Exception as e:
+                log.warning(
+                    "could not start a replacement worker (attempt %d): %s; retrying in %.1f s",
+                    attempt,
+                    e,
+                    delay,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX)
+            attempt += 1
         if self._closed:
             new.stop()
             await anyio.to_thread.run_sync(new.reap)

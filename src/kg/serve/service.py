@@ -14,6 +14,8 @@ from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 from kg.errors import KgError
 from kg.iris import PREFIXES
 from kg.serve.conneg import negotiate
+from kg.serve.worker import REMOTE_CACHE_TTL
+from kg.store.endpoints import is_remote
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -24,6 +26,21 @@ RDF_OFFERS = {
     "application/ld+json": "json-ld",
     "application/n-triples": "nt",
 }
+QUERY_RESULT_TYPES = [  # what /sparql answers besides RDF (the query forms' results, the HTML pages)
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/html",
+]
+
+
+def documented(media_types: list[str], description: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for an operation answering 200 in one of `media_types` (FastAPI would
+    document application/json)."""
+    return {200: {"description": description, "content": {m: {} for m in media_types}}}
+
+
 RESULT_FORMATS = [
     "SPARQL_Results_JSON",
     "SPARQL_Results_XML",
@@ -44,10 +61,14 @@ UNION_NOTE = (
 async def stats(request: Request) -> dict[str, Any]:
     """Dataset statistics, cached until the next write (by this server or in the store directory)."""
     app = request.app
-    try:
-        stamp = (app.state.engine.generation, os.stat(app.state.settings.store).st_mtime_ns)
-    except OSError:
-        stamp = (app.state.engine.generation, 0)
+    location = app.state.settings.store
+    if is_remote(location):  # others write to the server unseen: the statistics age out instead
+        stamp = (app.state.engine.generation, 0, int(time.monotonic() // REMOTE_CACHE_TTL))
+    else:
+        try:
+            stamp = (app.state.engine.generation, os.stat(location).st_mtime_ns, 0)
+        except OSError:
+            stamp = (app.state.engine.generation, 0, 0)
     cached = getattr(app.state, "stats_cache", None)
     if cached and cached[0] == stamp:
         return cached[1]

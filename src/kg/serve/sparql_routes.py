@@ -12,11 +12,12 @@ from fastapi.responses import Response
 from kg.errors import KgError
 from kg.serve import protocol
 from kg.serve.results import HTML, Answer
-from kg.serve.service import describe_service
+from kg.serve.service import QUERY_RESULT_TYPES, RDF_OFFERS, describe_service, documented
 from kg.serve.web import read_body, render, require_token, time_limit
 
 router = APIRouter()
 HEADERS = {"Vary": "Accept"}
+ANSWER_TYPES = [*QUERY_RESULT_TYPES, *RDF_OFFERS]
 
 
 def endpoint_url(request: Request) -> str:
@@ -77,6 +78,12 @@ async def handle(request: Request) -> Response:
     "The default graph is the union of all documents' graphs and the registry graph; "
     "`default-graph-uri`/`named-graph-uri` replace it.",
     tags=["SPARQL"],
+    response_class=Response,
+    responses=documented(
+        ANSWER_TYPES,
+        "query results (SELECT, ASK), RDF (CONSTRUCT, DESCRIBE, the "
+        "service description) or the query page, as negotiated",
+    ),
 )
 async def sparql_get(request: Request) -> Response:
     return await handle(request)
@@ -88,6 +95,11 @@ async def sparql_get(request: Request) -> Response:
     tags=["SPARQL"],
     description="Form-encoded `query=`/`update=`, or the text as application/sparql-query / "
     "application/sparql-update. Updates need `Authorization: Bearer <token>`.",
+    response_class=Response,
+    responses={
+        **documented(ANSWER_TYPES, "query results (SELECT, ASK) or RDF (CONSTRUCT, DESCRIBE), as negotiated"),
+        204: {"description": "the update was applied"},
+    },
 )
 async def sparql_post(request: Request) -> Response:
     return await handle(request)

@@ -30,14 +30,18 @@ import os
 import pickle
 import socket
 import struct
+import sys
+import time
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
+from kg.store.endpoints import is_remote
 
 FRAME = struct.Struct("!Q")  # length of the pickle that follows
+REMOTE_CACHE_TTL = 5.0  # seconds a remote store's parameter resolutions are trusted (others may write)
 
 
 class Channel:
@@ -87,8 +91,10 @@ class Context:
         self.writable = writable
         self.memory_limit = memory_limit
         self.channel = channel
+        self.remote = is_remote(location)
         self.cache: dict[str, Any] = {}  # per process (catalogue, registry)
         self.store_cache: dict[str, Any] = {}  # per loaded data: emptied when the data may have changed
+        self._cache_born = time.monotonic()
         self.in_memory = False
         self.in_job = False  # set by the worker loop: a reload inside a job is announced to the parent
         self._store: Any = None
@@ -99,7 +105,10 @@ class Context:
     def _dir_stamp(self) -> tuple[Any, ...] | None:
         """Changes when a write happened: files added or removed (directory mtime), or a write-ahead
         log appended to (its size and mtime). The directory is listed again only when its mtime
-        changed, so a check costs a couple of `stat` calls however many files the store has."""
+        changed, so a check costs a couple of `stat` calls however many files the store has.
+        None for a remote store (nothing to watch)."""
+        if self.remote:
+            return None
         try:
             mtime = os.stat(self.location).st_mtime_ns
             if mtime != self._dir_mtime:
@@ -121,17 +130,22 @@ class Context:
             self.release()
         if self._store is None:
             self._open()
+        elif self.remote and time.monotonic() - self._cache_born > REMOTE_CACHE_TTL:
+            # others write to a remote server unseen: what was derived from its data ages out
+            self.store_cache.clear()
+            self._cache_born = time.monotonic()
         return self._store
 
     def _open(self) -> None:
         from kg.store import open_store
 
         self._stamp = self._dir_stamp()
+        self._cache_born = time.monotonic()
         if self.writable:
             self._store = open_store(self.location)
             return
         disk = open_store(self.location, read_only=True)
-        if not self.memory_limit:
+        if not self.memory_limit or self.remote:  # a copy of a server's data would go stale
             self._store = disk
             return
         raw = disk.raw
@@ -189,12 +203,13 @@ def error_fields(exc: KgError) -> dict[str, Any]:
 
 
 def _internal(e: Exception) -> dict[str, Any]:
-    detail = traceback.format_exc(limit=8).splitlines()
+    """A bug or a store failure: the traceback goes to the server's log, never into a response."""
+    traceback.print_exc(file=sys.stderr)
     return {
         "message": f"internal error: {type(e).__name__}: {e}",
         "code": "internal",
         "status": 500,
-        "details": detail[-6:],
+        "details": [],
     }
 
 
@@ -234,4 +249,5 @@ def main(conn: Connection, location: str, writable: bool, memory_limit: int = 0)
 
 
 def store_exists(location: str | Path) -> bool:
-    return (Path(location) / "CURRENT").exists()
+    """A store directory with data files; a remote store always exists (its server says otherwise)."""
+    return is_remote(location) or (Path(location) / "CURRENT").exists()

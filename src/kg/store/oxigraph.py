@@ -32,6 +32,12 @@ _TRIPLE_FORMATS = {
 }
 _QUAD_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
+# RocksDB flushes its memtables on its own only when the write-ahead log reaches 4x the write
+# buffers of all column families (gigabytes for oxigraph's dozen), and keeps old logs for reuse
+# at their full size. Flushing after every this many written triples bounds each log, and so
+# the logs' disk use, to roughly the bytes of that many triples (~0.1 GB).
+FLUSH_EVERY = 100_000
+
 
 class OxigraphStore:
     """pyoxigraph `Store` on disk (or in memory when `path` is None). See `kg.store.base.Store`."""
@@ -40,6 +46,7 @@ class OxigraphStore:
         self._path = None if path is None else Path(path)
         self._read_only = read_only
         self._store: ox.Store | None = self._open()
+        self._unflushed = 0  # triples written since the last flush
 
     # -- opening -------------------------------------------------------------------------
     def _open(self) -> ox.Store:
@@ -181,7 +188,30 @@ class OxigraphStore:
         if self._stored_hash(name) == sha256:
             return False
         self.update(" ;\n".join(self._replace_graph_ops(name, graph, sha256)))
+        # after the transaction, never inside it: a flush only moves committed data to table files
+        self._unflushed += len(graph)
+        if self._unflushed >= FLUSH_EVERY:
+            self.flush()
         return True
+
+    def flush(self) -> None:
+        """Write the memtables to table files, so that RocksDB can retire its write-ahead log."""
+        if self._store is not None and not self._read_only:
+            try:
+                self._store.flush()
+            except OSError as e:
+                raise KgError(f"cannot flush the store: {e}", code="store-error", file=self.location) from e
+            self._unflushed = 0
+
+    def optimize(self) -> None:
+        """Flush, then compact the table files (drops what replaced graphs left behind); for the end
+        of a batch of writes."""
+        self.flush()
+        if self._store is not None and not self._read_only:
+            try:
+                self._store.optimize()
+            except OSError as e:
+                raise KgError(f"cannot compact the store: {e}", code="store-error", file=self.location) from e
 
     def replace_document(self, iri: str, graph: rdflib.Graph, *, sha256: str) -> bool:
         """Replace the document graph `iri` with `graph` (one transaction). Returns False and writes
@@ -202,8 +232,7 @@ class OxigraphStore:
 
     def close(self) -> None:
         if self._store is not None:
-            if not self._read_only:
-                self._store.flush()
+            self.flush()
             self._store = None  # RocksDB releases its lock when the object is collected
 
     def __enter__(self) -> OxigraphStore:

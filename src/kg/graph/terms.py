@@ -1,0 +1,86 @@
+"""Fast rdflib plumbing for the graph builders: constant terms, cached literals, a plain store.
+
+Building a document graph of 30k triples spent two thirds of its time in rdflib itself:
+
+* rdflib's default `Memory` store records, per triple, which contexts (named graphs) hold it and
+  fires an event nobody listens to. A document graph is one graph: `TripleStore` is rdflib's
+  context-free `SimpleMemory` (same spo/pos/osp indexes), with a `len` that does not iterate.
+* `Graph.add` checks each term's type through ABC instance checks: `adder(g)` skips them (kg makes
+  every term it adds).
+* `GW.notice` makes a new URIRef on every access and `Literal(5)` parses its value each time:
+  `Terms(GW).notice` is made once, small integers and booleans are cached.
+
+The graphs are the same rdflib Graphs, with the same triples, as with rdflib's defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS as _DCTERMS
+from rdflib.namespace import ORG as _ORG
+from rdflib.namespace import RDF as _RDF
+from rdflib.namespace import SKOS as _SKOS
+from rdflib.namespace import TIME as _TIME
+from rdflib.plugins.stores.memory import SimpleMemory
+
+from kg import iris
+
+
+class Terms:
+    """`Terms(ns).name` is `ns.name`, made on first use and then a plain attribute."""
+
+    def __init__(self, ns: Any) -> None:
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = URIRef(self._ns[name])
+        setattr(self, name, term)
+        return term
+
+
+GW = Terms(iris.GW)
+ELI = Terms(iris.ELI)
+OA = Terms(iris.OA)
+ODRL = Terms(iris.ODRL)
+QUDT = Terms(iris.QUDT)
+RDF = Terms(_RDF)
+TIME = Terms(_TIME)
+DCTERMS = Terms(_DCTERMS)
+SKOS = Terms(_SKOS)
+ORG = Terms(_ORG)
+
+TRUE = Literal(True)
+
+
+@lru_cache(maxsize=65536)
+def integer(n: int) -> Literal:
+    """xsd:integer literal (line numbers and offsets repeat: each selector has a start and end)."""
+    return Literal(n)
+
+
+class TripleStore(SimpleMemory):
+    """rdflib's SimpleMemory, whose len counts the spo index (SimpleMemory iterates every triple)."""
+
+    def __len__(self, context: Any = None) -> int:
+        spo = self._SimpleMemory__spo  # type: ignore[attr-defined]
+        return sum(len(objects) for po in spo.values() for objects in po.values())
+
+
+def new_graph() -> Graph:
+    """An empty document graph on a TripleStore, with kg's prefixes bound."""
+    g = Graph(store=TripleStore())
+    for prefix, ns in iris.PREFIXES.items():
+        g.bind(prefix, ns)
+    return g
+
+
+def adder(g: Graph) -> Callable[[tuple[Any, Any, Any]], None]:
+    """`g.add` without its per-term type assertions."""
+    store_add = g.store.add
+    return lambda triple: store_add(triple, g, False)
