@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -117,15 +120,17 @@ def validate_store(
     registry: Registry,
     shapes_dir: Path = paths.SHAPES_DIR,
     on_document: Callable[[str, ValidationReport], None] | None = None,
+    *,
+    jobs: int = 0,
 ) -> StoreReport:
     """Validate every document graph of a kg store (each with the registry), as `kg validate`.
 
     Each document is checked on its own, as at ingest, so the work is linear in the store's size
-    (and could be split between processes by document). `on_document(iri, report)` is called as
-    each one is done.
+    and splits between `jobs` processes (0: one per CPU) for a store on disk or on a server.
+    `on_document(iri, report)` is called as each one is done, in document order.
     """
     out = StoreReport()
-    for iri, report in iter_store(store, registry, shapes_dir):
+    for iri, report in iter_store(store, registry, shapes_dir, jobs=jobs):
         out.documents[iri] = report
         if on_document is not None:
             on_document(iri, report)
@@ -133,10 +138,19 @@ def validate_store(
 
 
 def iter_store(
-    store: Any, registry: Registry, shapes_dir: Path = paths.SHAPES_DIR
+    store: Any, registry: Registry, shapes_dir: Path = paths.SHAPES_DIR, *, jobs: int = 0
 ) -> Iterator[tuple[str, ValidationReport]]:
-    """(document IRI, report) for every stored document, in `store.documents()` order."""
-    for iri in store.documents():
+    """(document IRI, report) for every stored document, in `store.documents()` order.
+
+    Processes pay off from a few documents per process on (each opens the store read-only and
+    rebuilds the registry, about a second); an in-memory store is validated here.
+    """
+    docs = store.documents()
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(docs) >= 4 * jobs and store.location != ":memory:":
+        yield from _in_processes(store.location, docs, registry, Path(shapes_dir), jobs)
+        return
+    for iri in docs:
         yield iri, validate_document(store, iri, registry, shapes_dir)
 
 
@@ -226,6 +240,37 @@ def _compiled(shapes_dir: Path) -> tuple[Program, _ShapeNames] | None:
     except Unsupported as e:  # pySHACL then validates: same results, far slower
         logging.getLogger(__name__).warning("SHACL shapes in %s run on pySHACL: %s", shapes_dir, e)
         return None
+
+
+# ---------------------------------------------------------------------------------------- processes
+
+_WORKER: tuple[Any, Registry, Path] | None = None
+
+
+def _in_processes(
+    location: str, docs: list[str], registry: Registry, shapes_dir: Path, jobs: int
+) -> Iterator[tuple[str, ValidationReport]]:
+    # spawn, not fork: the caller holds an open RocksDB store and its threads
+    init = (location, registry.ntriples(), shapes_dir)
+    with ProcessPoolExecutor(
+        jobs, mp_context=get_context("spawn"), initializer=_init_worker, initargs=init
+    ) as pool:
+        yield from zip(docs, pool.map(_validate_in_worker, docs, chunksize=2), strict=True)
+
+
+def _init_worker(location: str, registry_ntriples: bytes, shapes_dir: Path) -> None:
+    global _WORKER
+    from kg.store import open_store
+
+    graph = Graph()
+    graph.parse(data=registry_ntriples, format="nt")
+    _WORKER = (open_store(location, read_only=True), Registry.from_graph(graph), shapes_dir)
+
+
+def _validate_in_worker(iri: str) -> ValidationReport:
+    assert _WORKER is not None
+    store, registry, shapes_dir = _WORKER
+    return validate_document(store, iri, registry, shapes_dir)
 
 
 # ---------------------------------------------------------------------------------------- workspace

@@ -189,9 +189,11 @@ class _Parse:
     def deadlines(self, draft: TaskDraft, year: int | None) -> list[Deadline]:
         """Deadlines in the task's text, then those of its 完成时限 cell not already stated."""
         out = find_deadlines(draft.text, year, self.source)
+        dates = {d.date for d in out}
         for cell in draft.due:
-            dates = {d.date for d in out}
-            out += [d for d in find_deadlines(cell, year, self.source, cell=True) if d.date not in dates]
+            found = [d for d in find_deadlines(cell, year, self.source, cell=True) if d.date not in dates]
+            out += found
+            dates.update(d.date for d in found)
         return out
 
     def assignments(self, draft: TaskDraft, focus: str, first_is_lead: bool) -> list[Assignment]:

@@ -29,6 +29,8 @@ _TOKEN = re.compile(
     r"|每季度(?:结束|终了)?后(?P<qa>\d{1,2})(?:个工作日|日|天)"
     r"|每季度(?P<qe>末月|最后一个月|末)?(?:(?P<qd>\d{1,2})日)?"
 )
+_SENTENCE_END = re.compile("[。!?]")
+_CLAUSE_END = re.compile("[,;]")
 # Whom progress is sent to is a body (市督查局绩效科), not what is sent (工作进展情况).
 _TO_UNIT = re.compile(r"(?:局|委|办|办公室|办公厅|室|科|处|中心|政府|厅|部|组|股)$")
 
@@ -85,6 +87,12 @@ def _section_for(clause: str, sections: list[Section], jurisdiction: str | None,
     ]
 
 
+def _parts(key: str, ends: re.Pattern[str]) -> list[tuple[int, int]]:
+    """(start, end) of the pieces of `key` between the characters `ends` matches."""
+    cuts = [m.start() for m in ends.finditer(key)] + [len(key)]
+    return list(zip([0] + [c + 1 for c in cuts[:-1]], cuts, strict=True))
+
+
 def find_reporting(
     lines: list[NText],
     sections: list[Section],
@@ -95,31 +103,26 @@ def find_reporting(
     source: Source,
 ) -> list[ReportingDue]:
     due: dict[int, ReportingDue] = {}
+    dates_of: dict[int, set[str]] = {}  # sorted into each ReportingDue at the end
     for line in lines:
-        start = 0
-        for i in range(len(line.key) + 1):
-            if i < len(line.key) and line.key[i] not in "。!?":
-                continue
-            sentence = line[start:i]
-            start = i + 1
-            send = _SEND.search(sentence.key)
+        for start, i in _parts(line.key, _SENTENCE_END):
+            send = _SEND.search(line.key[start:i])
             if not send:
                 continue
+            sentence = line[start:i]
             to: str | None = _TO_TRAILER.sub("", send["to"].strip("、"))
             if to and not _TO_UNIT.search(to):
                 to = None
-            pos = 0
-            for j in range(len(sentence.key) + 1):
-                if j < len(sentence.key) and sentence.key[j] not in ",;":
-                    continue
+            for pos, j in _parts(sentence.key, _CLAUSE_END):
                 clause = sentence[pos:j]
-                pos = j + 1
                 dates = _dates(clause.key, year, after)
                 if not dates:
                     continue
                 for n in _section_for(clause.key, sections, jurisdiction, places):
-                    entry = due.setdefault(
-                        n, ReportingDue(section=n, dates=[], to=to, span=source.span(clause))
-                    )
-                    entry.dates = sorted(set(entry.dates) | set(dates))
+                    if n not in due:
+                        due[n] = ReportingDue(section=n, dates=[], to=to, span=source.span(clause))
+                        dates_of[n] = set()
+                    dates_of[n].update(dates)
+    for n, entry in due.items():
+        entry.dates = sorted(dates_of[n])
     return [due[n] for n in sorted(due)]

@@ -139,9 +139,19 @@ class _Reader:
         self.signed_off = False  # the closing date or the page footer ended a body that has tasks
         self.awaiting_title = False  # the line after "附件1" is the attachment's title
         self.body_text = False  # a sentence has been read (so a date line is a closing date)
+        # Whether a block of self.parts has role lines, kept up to date by `with_roles` (asking the
+        # blocks on every footer or date line would cost the number of blocks each time).
+        self.tasks_seen = False
 
     def has_tasks_so_far(self) -> bool:
-        return any(b.roles for p in self.parts for b in p.blocks())
+        return self.tasks_seen
+
+    def with_roles(self, block: Block, roles: list[RoleLine] | None = None) -> Block:
+        """`block`, after adding `roles` to its role lines."""
+        if roles:
+            block.roles += roles
+        self.tasks_seen = self.tasks_seen or bool(block.roles)
+        return block
 
     def run(self) -> Outline:
         for line in self.source.lines:
@@ -169,7 +179,7 @@ class _Reader:
                 if item.text:
                     last.text.append(item.text)
                     last.full.append(item.text)
-                last.roles += item.roles
+                self.with_roles(last, item.roles)
                 last.due += [item.due] if item.due else []
                 last.last_line = item.last_line
                 continue
@@ -178,7 +188,7 @@ class _Reader:
                 level, item.number, item.printed, item.line, item.heading, [item.text], list(item.roles),
                 item.last_line, [item.due] if item.due else [], table=True, full=[item.text],
             )  # fmt: skip
-            (self.section.blocks if self.section else self.part.loose).append(block)
+            (self.section.blocks if self.section else self.part.loose).append(self.with_roles(block))
             last = block if level == 3 else None
         self.block = None
         self.last_content = table.last_line
@@ -218,13 +228,13 @@ class _Reader:
         elif numbered:
             level, number, printed, size = numbered
             text, roles = split_inline(line.text[size:], line.no)
-            self.block = Block(level, number, printed, line.no, line.text, [], roles, line.no)
+            self.block = self.with_roles(Block(level, number, printed, line.no, line.text, [], roles, line.no))
             self.block.add_text(text, line.text[size:].strip(" "), roles)
             (self.section.blocks if self.section else self.part.loose).append(self.block)
         elif markers and markers[0][0] == 0:
             _, roles = split_inline(line.text, line.no)
             if self.block:
-                self.block.roles += roles
+                self.with_roles(self.block, roles)
                 self.block.last_line = line.no
             elif self.section:
                 self.section.roles += roles
@@ -233,13 +243,14 @@ class _Reader:
         elif self.block and not self.block.roles:
             text, roles = split_inline(line.text, line.no, line_start=True)
             self.block.add_text(text, line.text, roles)
-            self.block.roles += roles
+            self.with_roles(self.block, roles)
             self.block.last_line = line.no
         elif self.part.number is None and not self.section and not self.part.loose:
             self.out.preamble.append(line)
 
     def open_attachment(self, line: Line, printed: str | None) -> None:
-        number = cn_int(printed) if printed else sum(1 for p in self.parts if p.number is not None) + 1
+        # self.parts is the body (number None) and the attachments so far
+        number = cn_int(printed) if printed else len(self.parts)
         self.part = Part(number or 1, line=line.no, heading=line.text)
         self.parts.append(self.part)
         self.section = self.block = None

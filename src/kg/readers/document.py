@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kg.errors import KgError
+
 Format = Literal["txt", "html", "docx"]
 BlockKind = Literal["paragraph", "row"]
 
@@ -27,6 +29,9 @@ HEADER_WORDS = (
 _DIGIT = re.compile(r"[0-9０-９]")
 _SENTENCE_END = re.compile(r"[。；;！？]")
 _HEADER_MAX_LEN = 16
+# Grid positions a document's tables may fill once merged cells are spread out. Notices have a few
+# thousand; a few hundred bytes of rowspan/colspan could otherwise ask for hundreds of millions.
+MAX_GRID_CELLS = 500_000
 
 
 @dataclass(frozen=True)
@@ -215,9 +220,11 @@ class RawCell:
 class TextBuilder:
     """Accumulates the reader's output text and the offsets of what was written."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name  # the file, for errors
         self._parts: list[str] = []
         self._length = 0
+        self._cells = 0  # grid positions of the tables so far (see MAX_GRID_CELLS)
         self.blocks: list[Block] = []
         self.tables: list[Table] = []
 
@@ -244,11 +251,14 @@ class TextBuilder:
 
     def table(self, raw_rows: list[list[RawCell]], locator: str | None = None) -> Table | None:
         """Resolve merges, write one line per row, and record the table with cell offsets."""
-        grid = _resolve_grid(raw_rows)
+        grid = _resolve_grid(raw_rows, self._too_large)
         if not grid:
             return None
-        self._newline()
         width = max(len(row) for row in grid)
+        self._cells += len(grid) * width
+        if self._cells > MAX_GRID_CELLS:
+            raise self._too_large()
+        self._newline()
         index = len(self.tables)
         table_start = self._length
         cells: list[list[Cell]] = []
@@ -279,14 +289,25 @@ class TextBuilder:
     def text(self) -> str:
         return "".join(self._parts)
 
+    def _too_large(self) -> KgError:
+        return KgError(
+            f"the tables are too large to read: more than {MAX_GRID_CELLS:,} cells once merged cells are "
+            "spread out (rowspan/colspan)",
+            code="unreadable",
+            file=self.name,
+        )
+
 
 Slot = tuple[tuple[int, int], RawCell] | None
 
 
-def _resolve_grid(raw_rows: list[list[RawCell]]) -> list[list[Slot]]:
-    """Place cells on a grid: rowspan/colspan fill later positions; continue-cells join the cell above."""
+def _resolve_grid(raw_rows: list[list[RawCell]], too_large: Callable[[], KgError]) -> list[list[Slot]]:
+    """Place cells on a grid: rowspan/colspan fill later positions; continue-cells join the cell above.
+
+    Raises `too_large()` when the spans ask for more than MAX_GRID_CELLS positions."""
     grid: list[list[Slot]] = []
     pending: dict[tuple[int, int], Slot] = {}  # positions claimed by a rowspan from above
+    budget = MAX_GRID_CELLS  # positions placed and claimed so far count against it
     for r, raw_row in enumerate(raw_rows):
         row: list[Slot] = []  # the next free column is always len(row)
         for raw in raw_row:
@@ -295,6 +316,11 @@ def _resolve_grid(raw_rows: list[list[RawCell]]) -> list[list[Slot]]:
                 row.append(None)
                 _take_pending(pending, r, row)
             origin = (r, len(row))
+            # a rowspan reaching past the last row is cut (those positions are never taken)
+            down_to = min(max(raw.rowspan, 1), len(raw_rows) - r)
+            budget -= max(raw.colspan, 1) * down_to + raw.skip_before
+            if budget < 0:
+                raise too_large()
             for _ in range(max(raw.colspan, 1)):
                 col = len(row)
                 slot: Slot
@@ -303,11 +329,11 @@ def _resolve_grid(raw_rows: list[list[RawCell]]) -> list[list[Slot]]:
                 else:
                     slot = origin, raw
                 row.append(slot)
-                for down in range(1, max(raw.rowspan, 1)):
+                for down in range(1, down_to):
                     pending[(r + down, col)] = slot
         _take_pending(pending, r, row)
         grid.append(row)
-    # Rowspans reaching past the last row are cut; rows that hold nothing are dropped.
+    # Rows that hold nothing are dropped.
     kept = [row for row in grid if any(slot and slot[1].text for slot in row)]
     return _renumber(kept) if len(kept) != len(grid) else grid
 

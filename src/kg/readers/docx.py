@@ -29,7 +29,7 @@ def read_docx(data: bytes, name: str) -> ReadDocument:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise KgError(f"not a readable .docx file ({exc})", code="unreadable", file=name) from exc
-    out = TextBuilder()
+    out = TextBuilder(name)
     counts = {"paragraph": 0, "table": 0}
     for element in _body_items(document.element.body):
         if element.tag == _P:

@@ -39,7 +39,7 @@ def read_html(data: bytes, name: str) -> ReadDocument:
     markup, encoding = decode_bytes(data, name, declared)
     soup = BeautifulSoup(markup, "lxml")
     _drop_furniture(soup)
-    out = TextBuilder()
+    out = TextBuilder(name)
     _Walker(out).block(soup)
     return ReadDocument(
         text=out.text(),
