@@ -547,3 +547,23 @@ def assert_unit_tasks_match_gold(g: Graph, registry: Registry) -> None:
 def test_gold_reading_of_the_seed_matches_unit_tasks(registry: Registry) -> None:
     """Registry + expansion reproduce the hand-checked per-unit task lists of the seed."""
     assert_unit_tasks_match_gold(build_graph(gold_notice(), registry)[1], registry)
+
+
+def test_graph_survives_pickling_and_edits(built: tuple[URIRef, Graph]) -> None:
+    """Worker processes of `kg ingest --jobs` send built graphs back pickled; ingest adds link
+    triples to them. The graph's store (kg.graph.terms.TripleStore) keeps len exact through both."""
+    import pickle
+
+    doc, g = built
+    copy = pickle.loads(pickle.dumps(g))
+    assert set(copy) == set(g) and len(copy) == len(g) > 500
+    assert dict(copy.namespaces())["gw"] == URIRef(str(GW))
+    n = len(copy)
+    copy.add((doc, GW.note, Literal("x")))
+    copy.add((doc, GW.note, Literal("x")))  # twice: one triple
+    assert len(copy) == n + 1
+    copy.remove((doc, None, None))
+    assert len(copy) == len(list(copy)) and (doc, GW.note, None) not in copy
+    other = Graph()
+    other += copy
+    assert isomorphic(other, copy)

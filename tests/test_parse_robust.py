@@ -7,7 +7,10 @@ import random
 import tempfile
 from pathlib import Path
 
+import docx
 import pytest
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -107,6 +110,34 @@ def test_missing_file_directory_and_unsupported_format(tmp_path: Path) -> None:
         with pytest.raises(KgError) as err:
             parse_file(path)
         assert err.value.code == "refused" and err.value.file == str(path)
+
+
+def _docx_with_grid_span(path: Path, span: int) -> None:
+    document = docx.Document()
+    document.add_paragraph("一、重点任务")
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    cell.text = "市财政局"
+    grid_span = OxmlElement("w:gridSpan")
+    grid_span.set(qn("w:val"), str(span))
+    cell._tc.get_or_add_tcPr().append(grid_span)
+    document.save(str(path))
+
+
+def test_tables_whose_merged_cells_blow_up_are_refused(tmp_path: Path) -> None:
+    """A few hundred bytes of rowspan/colspan (or a Word gridSpan) would ask for hundreds of millions of
+    grid cells: refused, naming the file, instead of filling the memory."""
+    html = tmp_path / "spans.html"
+    html.write_text("<table>" + "<tr><td rowspan=1000 colspan=1000>x</td></tr>" * 50 + "</table>", "utf-8")
+    word = tmp_path / "spans.docx"
+    _docx_with_grid_span(word, 10**9)
+    for path in (html, word):
+        with pytest.raises(KgError) as err:
+            parse_file(path)
+        assert err.value.code == "refused" and err.value.file == str(path)
+        assert "too large" in err.value.message
+    sane = tmp_path / "sane.docx"
+    _docx_with_grid_span(sane, 3)
+    assert "市财政局" in parse_file(sane).text
 
 
 def test_unknown_suffix_is_read_as_text(tmp_path: Path, seed: Notice) -> None:

@@ -481,3 +481,26 @@ def test_validate_store_checks_each_document(registry: Registry) -> None:
     assert not report.conforms and [v.render() for v in report.violations] == [
         "task 1.6: task has no number (gw:number), or more than one [gw:TaskShape]"
     ]
+
+
+def test_store_validation_in_processes(tmp_path: Path, registry: Registry) -> None:
+    """`kg validate` on a large store splits documents between processes: same reports, in order."""
+    from kg import paths
+    from kg.store import open_store
+    from kg.store.oxigraph import graph_sha256
+    from kg.validate import _in_processes, iter_store
+
+    location = tmp_path / "store"
+    with open_store(location) as store:
+        store.set_registry(registry.graph)
+        for seq in (6, 7, 8):
+            doc, g = build_graph(make_notice(number=DocNumber("新密政办", 2021, seq)), registry)
+            if seq == 7:
+                g.remove((None, GW.text, None))
+            store.replace_document(str(doc), g, sha256=graph_sha256(g))
+    with open_store(location, read_only=True) as store:
+        alone = list(iter_store(store, registry, jobs=1))
+        docs = [iri for iri, _ in alone]
+        assert list(_in_processes(str(location), docs, registry, Path(paths.SHAPES_DIR), 2)) == alone
+    # without gw:text: 2 tasks and 3 targets
+    assert [len(r.violations) for _, r in alone] == [0, 5, 0]

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.stores.memory import Memory, SimpleMemory
@@ -142,12 +141,12 @@ def iter_store(
 ) -> Iterator[tuple[str, ValidationReport]]:
     """(document IRI, report) for every stored document, in `store.documents()` order.
 
-    Processes pay off from a few documents per process on (each opens the store read-only and
+    Processes pay off from about 8 documents per process on (each opens the store read-only and
     rebuilds the registry, about a second); an in-memory store is validated here.
     """
     docs = store.documents()
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(docs) >= 4 * jobs and store.location != ":memory:":
+    if jobs > 1 and len(docs) >= 8 * jobs and store.location != ":memory:":
         yield from _in_processes(store.location, docs, registry, Path(shapes_dir), jobs)
         return
     for iri in docs:
@@ -173,6 +172,8 @@ def validate_reference(
     data: Graph, registry: Registry, shapes_dir: Path = paths.SHAPES_DIR
 ) -> ValidationReport:
     """The same validation by pySHACL (the reference implementation; slow on large graphs)."""
+    import pyshacl  # 0.2 s to import: only here
+
     shapes = load_shapes(Path(shapes_dir))
     nt = ntriples(data)
     union = ox.Store()

@@ -23,20 +23,25 @@ from kg.parse.numerals import cn_int
 _N = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
 _YEAR = r"(?:(?P<y>(?:19|20)\d{2})年|(?P<rel>今|本|明|当)年)?"
 _BEFORE = r"(?:前|之前|以前)"
-_PATTERNS: tuple[tuple[Granularity, re.Pattern[str]], ...] = (
-    ("day", re.compile(rf"{_YEAR}(?P<m>{_N})月(?P<d>{_N})日{_BEFORE}")),
-    ("month", re.compile(rf"{_YEAR}(?P<m>{_N})月(?:底|末)(?:{_BEFORE})?")),
-    ("quarter", re.compile(rf"{_YEAR}第?(?P<q>[一二三四1-4])季度(?:末|底)?(?:{_BEFORE})?")),
-    ("half", re.compile(rf"{_YEAR}(?P<h>上半年|下半年)(?:末|底)?(?:{_BEFORE})?")),
-    ("year", re.compile(rf"(?:(?P<y>(?:19|20)\d{{2}})年|(?P<rel>今|本|明|当)?年)(?:底|末|内)(?:{_BEFORE})?")),
-    ("year", re.compile(rf"(?P<y>(?:19|20)\d{{2}})年{_BEFORE}")),
+# (granularity, a word every match contains, pattern): a text without the word is not searched.
+_PATTERNS: tuple[tuple[Granularity, str, re.Pattern[str]], ...] = (
+    ("day", "日", re.compile(rf"{_YEAR}(?P<m>{_N})月(?P<d>{_N})日{_BEFORE}")),
+    ("month", "月", re.compile(rf"{_YEAR}(?P<m>{_N})月(?:底|末)(?:{_BEFORE})?")),
+    ("quarter", "季度", re.compile(rf"{_YEAR}第?(?P<q>[一二三四1-4])季度(?:末|底)?(?:{_BEFORE})?")),
+    ("half", "半年", re.compile(rf"{_YEAR}(?P<h>上半年|下半年)(?:末|底)?(?:{_BEFORE})?")),
+    (
+        "year",
+        "年",
+        re.compile(rf"(?:(?P<y>(?:19|20)\d{{2}})年|(?P<rel>今|本|明|当)?年)(?:底|末|内)(?:{_BEFORE})?"),
+    ),
+    ("year", "年", re.compile(rf"(?P<y>(?:19|20)\d{{2}})年{_BEFORE}")),
 )
 # In a time column (完成时限) a bare date is the deadline too: 2021年9月, 2021年6月30日, 2022年, 全年.
-_CELL_PATTERNS: tuple[tuple[Granularity, re.Pattern[str]], ...] = (
-    ("day", re.compile(rf"{_YEAR}(?P<m>{_N})月(?P<d>{_N})日")),
-    ("month", re.compile(rf"{_YEAR}(?P<m>{_N})月(?!\d)")),
-    ("year", re.compile(r"(?P<y>(?:19|20)\d{2})年(?![\d起开以至到\-~—–])(?P<rel>)")),
-    ("year", re.compile(r"(?:(?P<y>(?:19|20)\d{2})年)?全年(?P<rel>)")),
+_CELL_PATTERNS: tuple[tuple[Granularity, str, re.Pattern[str]], ...] = (
+    ("day", "日", re.compile(rf"{_YEAR}(?P<m>{_N})月(?P<d>{_N})日")),
+    ("month", "月", re.compile(rf"{_YEAR}(?P<m>{_N})月(?!\d)")),
+    ("year", "年", re.compile(r"(?P<y>(?:19|20)\d{2})年(?![\d起开以至到\-~—–])(?P<rel>)")),
+    ("year", "全年", re.compile(r"(?:(?P<y>(?:19|20)\d{2})年)?全年(?P<rel>)")),
 )
 # A bare 年 after these is a span of years (3年内, 半年内, 每年底), not this year.
 _SPAN_BEFORE = set("0123456789一二三四五六七八九十两几数多半每近")
@@ -97,7 +102,9 @@ def find_deadlines(
     """Deadlines in a task's text; `cell`: the text is a time column's cell (see _CELL_PATTERNS)."""
     key = text.key
     patterns = _PATTERNS + _CELL_PATTERNS if cell else _PATTERNS
-    hits = [_Hit(m.start(), m.end(), g, m) for g, rx in patterns for m in rx.finditer(key)]
+    hits = [
+        _Hit(m.start(), m.end(), g, m) for g, word, rx in patterns if word in key for m in rx.finditer(key)
+    ]
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     out: list[Deadline] = []
     written = _Written(key)

@@ -18,6 +18,7 @@ All three have the same length, so an index found in `key` slices `disp` and `of
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from kg.model import Span
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 # Full-width punctuation that notices write interchangeably with ASCII: folded in `key` only.
-_KEY_FOLD = tuple(zip("，：；（）．％～－／！？＜＞［］＋＝｜", ",:;().%~-/!?<>[]+=|", strict=True))
+_KEY_WIDE = "，：；（）．％～－／！？＜＞［］＋＝｜"
+_KEY_FOLD = tuple(zip(_KEY_WIDE, ",:;().%~-/!?<>[]+=|", strict=True))
 
 
 def _is_latin(ch: str) -> bool:
@@ -74,14 +76,24 @@ class NText:
 EMPTY = NText("", "", ())
 
 
+@functools.cache
+def char_class(chars: str) -> re.Pattern[str]:
+    """A pattern matching any one of `chars`, so a scan visits those characters, not every one."""
+    return re.compile(f"[{re.escape(chars)}]")
+
+
 # Whitespace (`\s` is exactly str.isspace) and zero-width characters, removed in whole runs.
 _SPACE_RUN = re.compile("[\\s" + _ZERO_WIDTH + "]+")
 # Full-width digits and Latin letters -> ASCII (in `disp` and `key`).
 _WIDE = re.compile("[０-９Ａ-Ｚａ-ｚ]")
-_WIDTH_FOLD = {o: o - 0xFEE0 for o in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_WIDTH_FOLD = {
+    o: o - 0xFEE0 for o in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
 
 
 def _fold_key(text: str) -> str:
+    if not char_class(_KEY_WIDE).search(text):
+        return text
     # str.replace per character present: much faster than str.translate on CJK text
     for wide, narrow in _KEY_FOLD:
         if wide in text:
@@ -93,6 +105,8 @@ def normalise(text: str, start: int = 0, end: int | None = None) -> NText:
     """Normalise text[start:end] (one line, usually)."""
     end = len(text) if end is None else end
     runs = [m.span() for m in _SPACE_RUN.finditer(text, start, end)]
+    if end <= start or runs == [(start, end)]:
+        return EMPTY  # nothing, or only whitespace (a blank line)
     seg = text[start:end]
     if _WIDE.search(seg):
         seg = seg.translate(_WIDTH_FOLD)

@@ -14,7 +14,7 @@ import re
 
 from kg.model import ReportingDue, Section
 from kg.parse.dates import iso, month_end
-from kg.parse.normalise import NText, Source
+from kg.parse.normalise import NText, Source, char_class
 from kg.parse.places import Places
 from kg.parse.reports import resolve_scope, split_report, trim_scope
 
@@ -29,8 +29,6 @@ _TOKEN = re.compile(
     r"|每季度(?:结束|终了)?后(?P<qa>\d{1,2})(?:个工作日|日|天)"
     r"|每季度(?P<qe>末月|最后一个月|末)?(?:(?P<qd>\d{1,2})日)?"
 )
-_SENTENCE_END = re.compile("[。!?]")
-_CLAUSE_END = re.compile("[,;]")
 # Whom progress is sent to is a body (市督查局绩效科), not what is sent (工作进展情况).
 _TO_UNIT = re.compile(r"(?:局|委|办|办公室|办公厅|室|科|处|中心|政府|厅|部|组|股)$")
 
@@ -87,9 +85,9 @@ def _section_for(clause: str, sections: list[Section], jurisdiction: str | None,
     ]
 
 
-def _parts(key: str, ends: re.Pattern[str]) -> list[tuple[int, int]]:
-    """(start, end) of the pieces of `key` between the characters `ends` matches."""
-    cuts = [m.start() for m in ends.finditer(key)] + [len(key)]
+def _parts(key: str, ends: str) -> list[tuple[int, int]]:
+    """(start, end) of the pieces of `key` between the characters `ends`."""
+    cuts = [m.start() for m in char_class(ends).finditer(key)] + [len(key)]
     return list(zip([0] + [c + 1 for c in cuts[:-1]], cuts, strict=True))
 
 
@@ -105,7 +103,9 @@ def find_reporting(
     due: dict[int, ReportingDue] = {}
     dates_of: dict[int, set[str]] = {}  # sorted into each ReportingDue at the end
     for line in lines:
-        for start, i in _parts(line.key, _SENTENCE_END):
+        if "报" not in line.key and "送" not in line.key:
+            continue  # every _SEND verb has one of these
+        for start, i in _parts(line.key, "。!?"):
             send = _SEND.search(line.key[start:i])
             if not send:
                 continue
@@ -113,7 +113,7 @@ def find_reporting(
             to: str | None = _TO_TRAILER.sub("", send["to"].strip("、"))
             if to and not _TO_UNIT.search(to):
                 to = None
-            for pos, j in _parts(sentence.key, _CLAUSE_END):
+            for pos, j in _parts(sentence.key, ",;"):
                 clause = sentence[pos:j]
                 dates = _dates(clause.key, year, after)
                 if not dates:

@@ -19,16 +19,16 @@ with a place or 各, so ordinary prose ("新建市民服务中心,…负责") is
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 from kg.model import Role
-from kg.parse.normalise import NText
+from kg.parse.normalise import NText, char_class
 from kg.parse.units import ROLE_LABELS, UNIT_END, find_role_markers, split_list
 
 OPENERS = {"(": ")", "[": "]", "【": "】"}
 CLOSERS = set(OPENERS.values())
+_BRACKETS = "".join(OPENERS) + "".join(OPENERS.values())
 
 _VERB = re.compile(
     r"(?:(?:按|按照|根据|依据)(?:各自)?(?:职责|职能)(?:分工)?|分工|具体|共同|积极|全力|密切|主动)?"
@@ -70,16 +70,10 @@ class RoleLine:
     sentence: bool = False  # read from an assignment sentence, not a "label:" part
 
 
-@functools.cache
-def _marks(seps: str) -> re.Pattern[str]:
-    """Brackets and separators: what _top_parts visits instead of every character."""
-    return re.compile(f"[{re.escape(''.join(OPENERS) + ''.join(sorted(CLOSERS)) + seps)}]")
-
-
 def _top_parts(key: str, seps: str) -> list[tuple[int, int]]:
     """(start, end) of the parts between separators outside brackets."""
     out, depth, start = [], 0, 0
-    for m in _marks(seps).finditer(key):
+    for m in char_class(_BRACKETS + seps).finditer(key):
         ch, i = m.group(), m.start()
         if ch in OPENERS:
             depth += 1

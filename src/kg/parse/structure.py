@@ -228,7 +228,8 @@ class _Reader:
         elif numbered:
             level, number, printed, size = numbered
             text, roles = split_inline(line.text[size:], line.no)
-            self.block = self.with_roles(Block(level, number, printed, line.no, line.text, [], roles, line.no))
+            block = Block(level, number, printed, line.no, line.text, [], roles, line.no)
+            self.block = self.with_roles(block)
             self.block.add_text(text, line.text[size:].strip(" "), roles)
             (self.section.blocks if self.section else self.part.loose).append(self.block)
         elif markers and markers[0][0] == 0:

@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 
 from kg.model import Target
-from kg.parse.normalise import NText, Source
+from kg.parse.normalise import NText, Source, char_class
 
 _NUM = r"\d+(?:\.\d+)?"
 _MAGNITUDES = {
@@ -70,12 +70,9 @@ _YI_WEI = re.compile(r"(?:坚持|要|通过|着力|继续)?以")  # used with .m
 _JIANG_INTO = re.compile(r"打造|建成|建设成|培育成|作为")
 
 
-_QUOTES = re.compile("[" + _OPEN_QUOTES + _CLOSE_QUOTES + '"]')
-
-
 def _quoted(key: str) -> list[bool] | None:
     """Which positions lie inside quotation marks (None: the text has no quotation marks)."""
-    if not _QUOTES.search(key):
+    if not char_class(_OPEN_QUOTES + _CLOSE_QUOTES + '"').search(key):
         return None
     inside, depth, ascii_open = [], 0, False
     for ch in key:
@@ -99,8 +96,8 @@ def _clean(v: Decimal) -> Decimal:
 class _Marks:
     """Where some characters stand in a text, found once (not rescanned for every number)."""
 
-    def __init__(self, key: str, pattern: re.Pattern[str]) -> None:
-        self.at = [m.start() for m in pattern.finditer(key)]
+    def __init__(self, key: str, chars: str) -> None:
+        self.at = [m.start() for m in char_class(chars).finditer(key)]
         self.size = len(key)
 
     def last_before(self, stop: int) -> int:
@@ -114,15 +111,10 @@ class _Marks:
         return self.at[k] if k < len(self.at) else self.size
 
 
-_CLAUSE_MARK = re.compile(f"[{re.escape(_CLAUSE_END)}]")
-_ITEM_MARK = re.compile(f"[{re.escape(_ITEM_END)}]")
-_WEI = re.compile("为")
-
-
 def find_targets(text: NText, source: Source | None = None) -> list[Target]:
     key = text.key
     quoted = _quoted(key)
-    clauses, items, wei = _Marks(key, _CLAUSE_MARK), _Marks(key, _ITEM_MARK), _Marks(key, _WEI)
+    clauses, items, wei = _Marks(key, _CLAUSE_END), _Marks(key, _ITEM_END), _Marks(key, "为")
     # where 打造/建成/… stand; these words cannot overlap one another, so finditer finds them all
     into = [(j.start(), j.end()) for j in _JIANG_INTO.finditer(key)]
     into_starts = [a for a, _ in into]

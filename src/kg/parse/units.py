@@ -10,12 +10,11 @@ excluded from the groups of the same line; "…等相关部门" closes a list an
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
 from kg.model import MentionKind, Role, UnitMention
-from kg.parse.normalise import NText, Source
+from kg.parse.normalise import NText, Source, char_class
 from kg.parse.places import Places
 
 _LEADER_LABELS = [
@@ -69,7 +68,6 @@ _NOT_JURISDICTION = re.compile(r"^(?:市场|市政(?!府)|市容|区域|县域|�
 _OWN_LEVEL = re.compile(r"^团[省市县区旗]委")
 _GE = re.compile(r"^各(?:相关|有关)?")
 _CONJ = "及和与"
-_PAREN = re.compile(r"[()]")
 
 
 def is_group(label: str) -> bool:
@@ -81,16 +79,10 @@ def looks_like_unit(label: str) -> bool:
     return bool(label) and (is_group(label) or bool(UNIT_END.search(label)))
 
 
-@functools.cache
-def _marks(chars: str) -> re.Pattern[str]:
-    """The characters a splitter acts on: it visits these, not every character of a list."""
-    return re.compile(f"[{re.escape(chars)}]")
-
-
 def _split_top(nt: NText, seps: str) -> list[NText]:
     """Split at separator characters outside parentheses."""
     out, depth, start = [], 0, 0
-    for m in _marks("()" + seps).finditer(nt.key):
+    for m in char_class("()" + seps).finditer(nt.key):
         ch = m.group()
         if ch == "(":
             depth += 1
@@ -121,7 +113,7 @@ def _split_conj(item: NText) -> list[NText]:
     """Split at 及/和/与 (and 以及) where the left part is a complete unit name."""
     out, start, depth = [], 0, 0
     key = item.key
-    for m in _marks("()" + _CONJ).finditer(key):
+    for m in char_class("()" + _CONJ).finditer(key):
         ch, i = m.group(), m.start()
         if ch == "(":
             depth += 1
@@ -140,7 +132,7 @@ def _split_conj(item: NText) -> list[NText]:
 def _closing(key: str, i: int) -> int:
     """Index of the ")" closing the "(" at `i`, else the key's length."""
     depth = 0
-    for m in _PAREN.finditer(key, i):
+    for m in char_class("()").finditer(key, i):
         depth += 1 if m.group() == "(" else -1
         if depth == 0:
             return m.start()

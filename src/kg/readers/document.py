@@ -304,23 +304,24 @@ Slot = tuple[tuple[int, int], RawCell] | None
 def _resolve_grid(raw_rows: list[list[RawCell]], too_large: Callable[[], KgError]) -> list[list[Slot]]:
     """Place cells on a grid: rowspan/colspan fill later positions; continue-cells join the cell above.
 
-    Raises `too_large()` when the spans ask for more than MAX_GRID_CELLS positions."""
+    Raises `too_large()` when the spans ask for more than MAX_GRID_CELLS positions.
+    """
     grid: list[list[Slot]] = []
     pending: dict[tuple[int, int], Slot] = {}  # positions claimed by a rowspan from above
     budget = MAX_GRID_CELLS  # positions placed and claimed so far count against it
     for r, raw_row in enumerate(raw_rows):
         row: list[Slot] = []  # the next free column is always len(row)
         for raw in raw_row:
+            # a rowspan reaching past the last row is cut (those positions are never taken)
+            down_to = min(max(raw.rowspan, 1), len(raw_rows) - r)
+            budget -= raw.skip_before + max(raw.colspan, 1) * down_to
+            if budget < 0:
+                raise too_large()
             _take_pending(pending, r, row)
             for _ in range(raw.skip_before):
                 row.append(None)
                 _take_pending(pending, r, row)
             origin = (r, len(row))
-            # a rowspan reaching past the last row is cut (those positions are never taken)
-            down_to = min(max(raw.rowspan, 1), len(raw_rows) - r)
-            budget -= max(raw.colspan, 1) * down_to + raw.skip_before
-            if budget < 0:
-                raise too_large()
             for _ in range(max(raw.colspan, 1)):
                 col = len(row)
                 slot: Slot
