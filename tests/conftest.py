@@ -8,6 +8,7 @@ import pytest
 import rdflib
 
 from kg.iris import REGISTRY_GRAPH
+from kg.queries import Catalog, Table, run_named
 from kg.store import Store, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -72,3 +73,17 @@ def seed_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(cli, ["ingest", str(SEED_NOTICE), "--store", str(location)])
     assert result.exit_code == 0, result.output
     return location
+
+
+# Named-query helpers shared by the query tests.
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+def run(store, catalog: Catalog, name: str, **values: str) -> Table:
+    return run_named(store, catalog.get(name), values)
+
+
+def rows(table: Table, *cols: str) -> list[tuple]:
+    return [tuple(d[c] for c in cols) for d in table.dicts()]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import rows, run
 from rdflib import Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import OWL, PROV, RDF, SKOS
@@ -19,7 +20,7 @@ from kg.graph.links import KINDS
 from kg.ingest import ingest_many, sync_registry
 from kg.iris import GW, ORG
 from kg.parse import parse_file
-from kg.queries import Catalog, Table, run_named
+from kg.queries import Catalog, Table
 from kg.registry import Registry
 from kg.store import open_store
 
@@ -89,17 +90,6 @@ def store(registry: Registry):
     return st
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
-def run(store, catalog: Catalog, name: str, **values: str) -> Table:
-    return run_named(store, catalog.get(name), values)
-
-
-def rows(table: Table, *cols: str) -> list[tuple]:
-    return [tuple(d[c] for c in cols) for d in table.dicts()]
 
 
 def text(value: object) -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import rdflib
+from conftest import rows, run
 from rdflib.namespace import SKOS
 
 from kg.errors import KgError
@@ -38,17 +39,6 @@ SAMPLE = {"unit": "市财政局", "group": "各乡镇政府", "notice": N6, "min
           "task": "https://w3id.org/govwork/eli/cn/新密政办/2021/6/task/1/2"}
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return Catalog.load()
-
-
-def run(store, catalog: Catalog, name: str, **values: str) -> Table:
-    return run_named(store, catalog.get(name), values)
-
-
-def rows(table: Table, *cols: str) -> list[tuple]:
-    return [tuple(d[c] for c in cols) for d in table.dicts()]
 
 
 # ------------------------------------------------------------------------------------ the catalogue
