@@ -18,6 +18,7 @@ import pytest
 import rdflib
 from conftest import SEED_NOTICE, load_dataset
 from rdflib import Literal, URIRef
+from test_store import DOC, TASK, doc_graph  # the same small document graph
 
 from kg.errors import KgError
 from kg.iris import GW, REGISTRY_GRAPH
@@ -28,8 +29,7 @@ from kg.store.sparql_text import query_form, with_prologue
 
 ROOT = Path(__file__).resolve().parents[1]
 START = ROOT / "scripts" / "start-test-servers.sh"
-DOC = "https://w3id.org/govwork/eli/cn/测试政办/2021/1"
-TASK = URIRef(DOC + "/task/1/1")
+
 FUXI_TASKS = 36  # unit-tasks 伏羲山管委会 on the seed notice (tests/fixtures/seed/unit_tasks.json)
 
 
@@ -133,15 +133,6 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[st
 def store(backend: tuple[str, str]) -> Iterator[Store]:
     with open_store(backend[1]) as s:
         yield s
-
-
-def doc_graph(text: str, extra: int = 0) -> rdflib.Graph:
-    g = rdflib.Graph()
-    g.add((URIRef(DOC), GW.sourceName, Literal("t.txt")))
-    g.add((TASK, GW.text, Literal(text, lang="zh")))
-    for k in range(extra):
-        g.add((URIRef(f"{DOC}/task/1/{k + 2}"), GW.number, Literal(k + 2)))
-    return g
 
 
 def texts(store: Store) -> list[str]:

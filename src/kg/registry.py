@@ -24,6 +24,7 @@ from rdflib.namespace import ORG, RDF, SKOS
 from kg import paths
 from kg.errors import KgError
 from kg.iris import GW
+from kg.turtle import parse_turtle_into
 
 _SPACE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 # Suffixes that end an administrative-area name, longest first so 自治县 wins over 县.
@@ -75,16 +76,7 @@ class Registry:
         if not files:
             raise KgError(f"no registry files (*.ttl) in {dir}", code="registry", file=str(dir))
         for path in files:
-            try:
-                graph.parse(path, format="turtle")
-            except Exception as exc:  # rdflib raises BadSyntax, ValueError, … for bad input
-                line = getattr(exc, "lines", None)
-                raise KgError(
-                    f"registry file is not valid Turtle: {getattr(exc, '_why', None) or exc}",
-                    code="registry",
-                    file=str(path),
-                    line=line + 1 if isinstance(line, int) else None,
-                ) from None
+            parse_turtle_into(graph, path, what="registry")
         return cls.from_graph(graph)
 
     @classmethod

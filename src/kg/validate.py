@@ -40,6 +40,7 @@ from kg.model import Problem, Severity
 from kg.registry import Registry
 from kg.shacl import Program, Result, Unsupported, compile_shapes
 from kg.store.sparql_text import SHA256
+from kg.turtle import parse_turtle_into
 
 _SEVERITY: dict[Node, Severity] = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 _REGISTRY = ox.NamedNode("urn:kg:validate:registry")
@@ -210,17 +211,7 @@ def load_shapes(shapes_dir: Path = paths.SHAPES_DIR) -> Graph:
     """All shapes/*.ttl in one graph (parsed once per process)."""
     g = Graph()
     for path in sorted(Path(shapes_dir).glob("*.ttl")):
-        try:
-            g.parse(path, format="turtle")
-        except Exception as exc:
-            line = getattr(exc, "lines", None)
-            raise KgError(
-                f"shapes file is not valid Turtle: {getattr(exc, '_why', None) or exc}",
-                code="shapes",
-                file=str(path),
-                line=line + 1 if isinstance(line, int) else None,
-                status=500,
-            ) from None
+        parse_turtle_into(g, path, what="shapes", status=500)
     if not len(g):
         raise KgError(
             f"no SHACL shapes (*.ttl) in {shapes_dir}", code="shapes", file=str(shapes_dir), status=500
