@@ -4,21 +4,18 @@ A Resolver's label and 文号 indexes take a scan of the store to build (60 ms f
 1M quads, against 0.5 ms for the query itself), so `run_named`, `kg query` and `kg serve` share
 one per store object, checked against a stamp of the store's data before each use:
 
-* a store on disk (pyoxigraph/RocksDB): its directory's mtime and the size and mtime of its
-  write-ahead logs, which every committed write changes, whichever process wrote (a few `stat`s);
-* any other store (in memory, on a SPARQL server): the stored hashes of the documents and of the
-  registry (`kg.store` writes them with each document), one aggregate query. Writes that bypass
-  `replace_document` / `set_registry` / `remove_document` (a raw SPARQL update) are not seen
-  there: call `forget(store)` after them.
+the stored hashes of the documents and of the registry (`kg.store` writes them with each
+document, whichever process wrote), one aggregate query. File stamps of an on-disk store were tried
+and dropped: RocksDB's background flushes and compactions change them without any write, so the
+indexes were rebuilt at random. Writes that bypass `replace_document` / `set_registry` /
+`remove_document` (a raw SPARQL update) are not seen: call `forget(store)` after them.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import weakref
 from collections.abc import Hashable
-from pathlib import Path
 from typing import Any
 
 from kg.queries.resolve import Resolver
@@ -34,8 +31,6 @@ class _Entry:
     def __init__(self) -> None:
         self.stamp: Hashable | None = None
         self.resolver: Resolver | None = None
-        self.dir_mtime: int | None = None
-        self.logs: list[str] = []
 
 
 _entries: weakref.WeakKeyDictionary[Any, _Entry] = weakref.WeakKeyDictionary()
@@ -62,26 +57,5 @@ def forget(store: Any) -> None:
 
 
 def _stamp(store: Any, entry: _Entry) -> Hashable | None:
-    location = getattr(store, "location", None)
-    if location and location != ":memory:" and "://" not in location and Path(location).is_dir():
-        return _dir_stamp(Path(location), entry)
     row = next(iter(store.query(_HASHES)), None)
     return None if row is None else (row["n"].value, row["sum"].value if row["sum"] else None)
-
-
-def _dir_stamp(path: Path, entry: _Entry) -> Hashable | None:
-    """Directory mtime (files added, removed) and each write-ahead log's size and mtime (appends);
-    the directory is listed again only when its mtime changed."""
-    try:
-        mtime = os.stat(path).st_mtime_ns
-        if mtime != entry.dir_mtime:
-            entry.logs = sorted(e.path for e in os.scandir(path) if e.name.endswith(".log"))
-            entry.dir_mtime = mtime
-        logs = []
-        for log in entry.logs:
-            st = os.stat(log)
-            logs.append((st.st_size, st.st_mtime_ns))
-        return ("files", mtime, tuple(logs))
-    except OSError:
-        entry.dir_mtime = None  # a log went away: list the directory again next time
-        return None
