@@ -78,14 +78,16 @@ def resources(pid: int) -> dict[str, int]:
     return {"children": len(kids), "zombies": zombies, "threads": int(_proc(pid)["Threads"]), "rss_kb": rss}
 
 
-def settle(pid: int, expected_children: int, wait: float = 20.0) -> dict[str, int]:
-    """Resources once replacement workers (for the stopped runaway queries) have started."""
+def settle(url: str, pid: int, wait: float = 30.0) -> dict[str, int]:
+    """Resources once the pool is back to its configured size (a worker stopped for a runaway query
+    is replaced in the background; /healthz says when the replacement runs)."""
     deadline = time.monotonic() + wait
-    while True:
-        now = resources(pid)
-        if now["children"] == expected_children or time.monotonic() > deadline:
-            return now
+    while time.monotonic() < deadline:
+        health = httpx.get(url + "/healthz", timeout=10).json()
+        if health["worker_count"] == health["workers_configured"]:
+            break
         time.sleep(0.2)
+    return resources(pid)
 
 
 def run_half(url: str, seconds: float) -> tuple[dict[str, list[float]], Counter, list[str]]:
@@ -164,13 +166,13 @@ def test_bounded_load_on_loopback(seed_store_dir: Path, tmp_path: Path) -> None:
         assert process is not None
         pid = process.pid
         run_half(server.url, 1.0)  # warm up: caches, snapshots, the thread pool
-        baseline = settle(pid, resources(pid)["children"])
+        baseline = settle(server.url, pid)
         first = run_half(server.url, HALF)
         _check_alive(process)
-        after_first = settle(pid, baseline["children"])
+        after_first = settle(server.url, pid)
         second = run_half(server.url, HALF)
         _check_alive(process)
-        after_second = settle(pid, baseline["children"])
+        after_second = settle(server.url, pid)
         alive = httpx.get(
             server.url + "/queries/unit-tasks", params={"unit": "伏羲山管委会", "format": "json"}
         )
