@@ -36,7 +36,7 @@ def test_a_worker_killed_from_outside_is_replaced(seed_store_dir: Path, tmp_path
     store = tmp_path / "store"
     shutil.copytree(seed_store_dir, store)
     with (
-        LiveServer(store, workers=2, log=tmp_path / "serve.log") as server,
+        LiveServer(store, workers=2, result_cache=0, log=tmp_path / "serve.log") as server,  # every query to a worker
         httpx.Client(base_url=server.url, timeout=60) as http,
     ):
         health = http.get("/healthz").json()

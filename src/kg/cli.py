@@ -525,6 +525,14 @@ def _serve_default(name: str) -> Any:
     "it holds at most this many quads; 0 = always query on disk",
 )
 @click.option(
+    "--result-cache",
+    type=click.IntRange(min=0),
+    default=_serve_default("result_cache"),
+    show_default=True,
+    help="bytes of named-query answers kept in the server until the data changes (any write, "
+    "also by `kg ingest` in another process); 0 = off",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
@@ -544,6 +552,7 @@ def serve(
     token: str | None,
     write_timeout: float,
     memory_limit: int,
+    result_cache: int,
     log_level: str,
 ) -> None:
     """Serve the store over HTTP: SPARQL endpoint, named queries, pages (blocks until interrupted).
@@ -573,6 +582,7 @@ def serve(
         token=token or None,
         write_timeout=write_timeout,
         memory_limit=memory_limit,
+        result_cache=result_cache,
         log_level=log_level,
     )
 

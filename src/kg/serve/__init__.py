@@ -26,8 +26,8 @@ def run(store_location: str | Path, host: str = "127.0.0.1", port: int = 8000, *
     """Serve the store at `store_location` until interrupted.
 
     Settings (see `kg.serve.settings.Settings`): token (else $KG_TOKEN), timeout, write_timeout,
-    max_rows, max_body, workers, max_pending, memory_limit, cors_origins, title; `log_level` goes
-    to uvicorn.
+    max_rows, max_body, workers, max_pending, memory_limit, result_cache, cors_origins, title;
+    `log_level` goes to uvicorn.
     """
     import uvicorn
 

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kg.errors import KgError
 from kg.serve import documents, gsp, named, pages, sparql_routes
 from kg.serve.pool import Engine
+from kg.serve.result_cache import ResultCache
 from kg.serve.settings import Settings
 from kg.serve.web import HERE, error_response
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
             reload_grace=settings.write_timeout,
         )
         app.state.engine = engine
+        app.state.result_cache = ResultCache(settings.result_cache)
         try:
             await engine.start()
             app.state.started = time.monotonic()
@@ -120,7 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
             allow_credentials=False,
             allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
             allow_headers=["Accept", "Content-Type", "Authorization"],
-            expose_headers=["KG-Results-Truncated", "KG-Result-Rows"],
+            expose_headers=["KG-Results-Truncated", "KG-Result-Rows", "KG-Cache"],
         )
 
     app.include_router(sparql_routes.router)

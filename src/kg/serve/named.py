@@ -99,10 +99,8 @@ async def run_query(request: Request, name: str) -> Response:
     check_values(nq, values)
     bom = request.query_params.get("bom", "") in ("1", "true", "yes")
     settings = request.app.state.settings
-    result = await request.app.state.engine.read(
-        "named", name, values, fmt, bom, settings.max_rows, timeout=time_limit(request)
-    )
-    headers = {"Vary": "Accept", "KG-Result-Rows": str(result["rows"])}
+    result, cache_state = await _answer(request, name, values, fmt, bom)
+    headers = {"Vary": "Accept", "KG-Result-Rows": str(result["rows"]), "KG-Cache": cache_state}
     if result["truncated"]:
         headers["KG-Results-Truncated"] = f"true; limit={settings.max_rows}"
     if fmt == "html":
@@ -113,6 +111,26 @@ async def run_query(request: Request, name: str) -> Response:
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     media = MEDIA[fmt] if fmt == "json" else MEDIA[fmt] + "; charset=utf-8"
     return Response(result["body"], media_type=media, headers=headers)
+
+
+async def _answer(
+    request: Request, name: str, values: dict[str, str], fmt: str, bom: bool
+) -> tuple[dict[str, Any], str]:
+    """The answer from the result cache while the data is unchanged (kg.serve.result_cache), else
+    from a worker; and whether it was a cache "hit", a "miss" or not cacheable ("off")."""
+    state = request.app.state
+    cache = state.result_cache
+    max_rows = state.settings.max_rows
+    # the stamp is taken before the query runs: the answer is at least as new as the stamp says
+    stamp = state.engine.data_stamp() if cache.max_bytes else None
+    key = (name, tuple(sorted(values.items())), fmt, bom, max_rows)
+    if stamp is not None and (hit := cache.get(key, stamp)) is not None:
+        return hit, "hit"
+    result = await state.engine.read("named", name, values, fmt, bom, max_rows, timeout=time_limit(request))
+    if stamp is None:
+        return result, "off"
+    cache.put(key, stamp, result)
+    return result, "miss"
 
 
 def _operation(nq: Any) -> dict[str, Any]:

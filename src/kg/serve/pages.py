@@ -158,6 +158,7 @@ async def healthz(request: Request) -> Response:
             "writer": engine.writer.pids() if engine.writer else [],
             "stopped_for_time_limit": engine.readers.killed[-10:],
             "generation": engine.generation,
+            "result_cache": request.app.state.result_cache.stats(),
             "uptime_s": round(time.monotonic() - request.app.state.started, 1),
         }
     )

@@ -18,12 +18,15 @@ import logging
 import multiprocessing
 import pickle
 import time
+from collections.abc import Hashable
 from typing import Any
 
 import anyio
 
 from kg.errors import KgError
 from kg.serve import worker as worker_module
+from kg.store.endpoints import is_remote
+from kg.store.watch import DirWatch
 
 log = logging.getLogger("kg.serve")
 _SPAWN = multiprocessing.get_context("spawn")  # no fork of a process with threads and an event loop
@@ -377,12 +380,22 @@ class Engine:
         )
         self.writer = Pool(location, 1, writable=True, max_pending=max_pending) if writable else None
         self.generation = 0  # bumped by every write: caches keyed by it stay correct
+        self._watch = None if is_remote(location) else DirWatch(location)
         self._active_reads = 0  # reads admitted (waiting for a worker or running)
         self._no_reads = asyncio.Event()  # set while no read is admitted
         self._no_reads.set()
         self._no_write = asyncio.Event()  # set while no write runs or waits
         self._no_write.set()
         self._write_lock = asyncio.Lock()
+
+    def data_stamp(self) -> Hashable | None:
+        """The data's version: changes with every write, through this server (the generation) or
+        by another process (the store directory's file stamp). None when it cannot be known (a
+        remote store that others write to unseen, or an unreadable directory): cache nothing then."""
+        if self._watch is None:
+            return None
+        files = self._watch.stamp()
+        return None if files is None else (self.generation, files)
 
     async def start(self) -> None:
         await self.readers.start()

@@ -15,7 +15,6 @@ from kg.errors import KgError
 from kg.iris import PREFIXES
 from kg.serve.conneg import negotiate
 from kg.serve.worker import REMOTE_CACHE_TTL
-from kg.store.endpoints import is_remote
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -61,21 +60,18 @@ UNION_NOTE = (
 async def stats(request: Request) -> dict[str, Any]:
     """Dataset statistics, cached until the next write (by this server or in the store directory)."""
     app = request.app
-    location = app.state.settings.store
-    if is_remote(location):  # others write to the server unseen: the statistics age out instead
-        stamp = (app.state.engine.generation, 0, int(time.monotonic() // REMOTE_CACHE_TTL))
-    else:
-        try:
-            stamp = (app.state.engine.generation, os.stat(location).st_mtime_ns, 0)
-        except OSError:
-            stamp = (app.state.engine.generation, 0, 0)
+    stamp = app.state.engine.data_stamp()
+    if stamp is None:  # a remote store: others write to the server unseen, the statistics age out
+        stamp = (app.state.engine.generation, int(time.monotonic() // REMOTE_CACHE_TTL))
     cached = getattr(app.state, "stats_cache", None)
     if cached and cached[0] == stamp:
         return cached[1]
     data = await app.state.engine.read("stats", timeout=app.state.settings.timeout)
-    data["modified"] = time.strftime(
-        "%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp[1] / 1e9 if stamp[1] else time.time())
-    )
+    try:
+        modified = os.stat(app.state.settings.store).st_mtime
+    except OSError:  # a remote store
+        modified = time.time()
+    data["modified"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(modified))
     app.state.stats_cache = (stamp, data)
     return data
 

@@ -27,6 +27,7 @@ class Settings:
     workers: int = 2  # query worker processes = queries evaluated at once
     max_pending: int = 32  # requests allowed to wait for a free worker (503 above)
     memory_limit: int = 1_000_000  # readers query a snapshot in memory up to this many quads (0: never)
+    result_cache: int = 64 * 1024 * 1024  # bytes of named-query answers kept until the data changes (0: off)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)  # e.g. ("*",) or ("https://a.example",)
     title: str = "kg: 重点工作任务分解 knowledge graph"
 
@@ -52,6 +53,8 @@ class Settings:
             raise KgError("time limits must be positive", code="bad-parameter")
         if self.workers < 1 or self.max_rows < 1 or self.max_body < 1 or self.max_pending < 0:
             raise KgError("workers, max_rows and max_body must be at least 1", code="bad-parameter")
+        if self.result_cache < 0:
+            raise KgError("result_cache must be 0 (off) or a number of bytes", code="bad-parameter")
         if self.memory_limit < 0:
             raise KgError("memory_limit must be 0 (never) or a number of quads", code="bad-parameter")
         if self.token is not None and len(self.token) < 8:

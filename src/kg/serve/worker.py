@@ -39,6 +39,7 @@ from typing import Any
 
 from kg.errors import KgError
 from kg.store.endpoints import is_remote
+from kg.store.watch import DirWatch, Stamp
 
 FRAME = struct.Struct("!Q")  # length of the pickle that follows
 REMOTE_CACHE_TTL = 5.0  # seconds a remote store's parameter resolutions are trusted (others may write)
@@ -98,30 +99,12 @@ class Context:
         self.in_memory = False
         self.in_job = False  # set by the worker loop: a reload inside a job is announced to the parent
         self._store: Any = None
-        self._stamp: tuple[Any, ...] | None = None
-        self._dir_mtime: int | None = None
-        self._logs: list[str] = []
+        self._stamp: Stamp | None = None
+        self._watch = None if self.remote else DirWatch(location)
 
-    def _dir_stamp(self) -> tuple[Any, ...] | None:
-        """Changes when a write happened: files added or removed (directory mtime), or a write-ahead
-        log appended to (its size and mtime). The directory is listed again only when its mtime
-        changed, so a check costs a couple of `stat` calls however many files the store has.
-        None for a remote store (nothing to watch)."""
-        if self.remote:
-            return None
-        try:
-            mtime = os.stat(self.location).st_mtime_ns
-            if mtime != self._dir_mtime:
-                self._logs = sorted(e.path for e in os.scandir(self.location) if e.name.endswith(".log"))
-                self._dir_mtime = mtime
-            logs = []
-            for path in self._logs:
-                st = os.stat(path)
-                logs.append((st.st_size, st.st_mtime_ns))
-            return (mtime, tuple(logs))
-        except OSError:
-            self._dir_mtime = None  # a log went away: list the directory again next time
-            return None
+    def _dir_stamp(self) -> Stamp | None:
+        """Changes when the store was written to (see kg.store.watch); None for a remote store."""
+        return None if self._watch is None else self._watch.stamp()
 
     def store(self) -> Any:
         """The kg store: a snapshot or read-only handle for readers (reloaded when the store
