@@ -148,7 +148,7 @@ def subset(work: Path, manifest: dict[str, Any], n: int) -> tuple[Path, dict[str
 # --------------------------------------------------------------------------- steps
 
 
-def ingest(work: Path, manifest: dict[str, Any], reg: Path, n: int, phases: int) -> dict[str, Any]:
+def ingest(work: Path, manifest: dict[str, Any], reg: Path, n: int, phases: int, jobs: int = 1) -> dict[str, Any]:
     notices, expected = subset(work, manifest, n)
     store = work / f"store-{n}"
     if store.exists():
@@ -164,6 +164,8 @@ def ingest(work: Path, manifest: dict[str, Any], reg: Path, n: int, phases: int)
         str(store),
         "--phases",
         str(phases),
+        "--jobs",
+        str(jobs),
     )
     r.update(size=n, store=str(store), expected=expected)
     if "error" not in r:
@@ -299,7 +301,8 @@ def report(res: dict[str, Any]) -> list[str]:
     )
 
     p(
-        "\nINGEST (kg.ingest.ingest_many on disk: parse + build + validate + store per file, one process per size)"
+        "\nINGEST (kg.ingest.ingest_many on disk as `kg ingest DIR --jobs N`: parse + build + validate + link + "
+        "store per file, one process per size)"
     )
     p(
         f"{'notices':>8} {'tasks':>8} {'seconds':>8} {'notices/s':>10} {'tasks/s':>8} {'quads':>8} {'quads/s':>8} "
@@ -318,12 +321,13 @@ def report(res: dict[str, Any]) -> list[str]:
         p(
             f"{r['size']:>8} {r['expected']['tasks']:>8} {r['ingest_s']:>8.1f} {r['notices_per_s']:>10.2f} "
             f"{r['tasks_per_s']:>8.0f} {human(q):>8} {human(q / r['ingest_s']):>8} {r['peak_rss_mb']:>7.0f}MB "
-            f"{r['seed_sized_s']:>12.1f}  {check}; load {r.get('load')}"
+            f"{r['seed_sized_s']:>12.1f}  {check}; jobs {r.get('jobs', 1)}, load {r.get('load')}"
         )
         if r.get("phases"):
             ph = r["phases"]
             p(
-                f"{'':>8} per notice (first {ph['notices']}): parse {ph['parse_ms']:.0f} ms, build {ph['build_ms']:.0f} ms, "
+                f"{'':>8} per notice (first {ph['notices']}, one process): parse {ph['parse_ms']:.0f} ms, "
+                f"build {ph['build_ms']:.0f} ms, serialize {ph.get('serialize_ms', 0):.0f} ms, "
                 f"validate {ph['validate_ms']:.0f} ms, store {ph['store_ms']:.0f} ms; {ph['triples_per_notice']:.0f} triples"
             )
         if r.get("refused"):
@@ -526,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, default=30.0, help="seconds per query and engine")
     ap.add_argument("--no-rdflib", action="store_true", help="skip the rdflib baseline")
     ap.add_argument("--phases", type=int, default=5, help="time parse/build/validate/store on N notices")
+    ap.add_argument("--jobs", type=int, default=1, help="ingest as `kg ingest --jobs N` (default 1, as kg ingest)")
     ap.add_argument(
         "--shacl-timeout", type=float, default=900.0, help="give up full-store SHACL after S seconds"
     )
@@ -565,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         "reopen": {},
     }
     for n in sizes:
-        res["ingest"].append(ingest(work, manifest, reg, n, a.phases if n == sizes[0] else 0))
+        res["ingest"].append(ingest(work, manifest, reg, n, a.phases if n == sizes[0] else 0, a.jobs))
 
     ok = [r for r in res["ingest"] if "error" not in r and r["counts"]["quads"]]
     per_notice = ok[-1]["counts"]["quads"] / ok[-1]["size"] if ok else None

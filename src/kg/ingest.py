@@ -9,39 +9,53 @@ Per file the outcome is an `IngestResult`:
 * `refused`   — nothing written; `reason` says why (SHACL violations naming task and rule,
   an unreadable file naming file and line, or "internal error: …" for a bug).
 
-A file goes through two steps. `prepare` (parse, build, SHACL) needs only the file and the registry,
-so `ingest_many(jobs=N)` runs it in N worker processes. `commit` runs in the calling process, in
-file order: it links the document's tasks to the stored documents related to it (`kg.graph.links`,
-which depends on what is stored so far) and writes the document graph with its links in one
-`replace_document` transaction. Because commits happen in file order, `--jobs` gives the same store
-as a sequential run. Links that fail SHACL are a bug in kg, not in the notice: they are left out with
-a warning naming their tasks, and the notice is stored. At the end of a batch the store is flushed and
-compacted when it can be (`optimize`), so a long ingest does not leave gigabytes of write-ahead log.
+A file goes through two steps. `prepare` (parse, build, serialize, SHACL) needs only the file and the
+registry, so `ingest_many(jobs=N)` runs it in N worker processes. `commit` runs in the calling
+process, in file order: `plan` links the document's tasks to the stored documents related to it
+(`kg.graph.links`, which depends on what is stored so far) and compares hashes, then `write` stores
+the document graph with its links in one `replace_document` transaction. Because commits happen in
+file order, `--jobs` gives the same store as a sequential run. In `ingest_many` the write runs on a
+thread while the next file is prepared (pyoxigraph releases the GIL while it writes; the next plan
+waits for the write), so even `jobs=1` keeps two cores busy. Links that fail SHACL are a bug in kg,
+not in the notice: they are left out with a warning naming their tasks, and the notice is stored. At
+the end of a batch the store is flushed and compacted when it can be (`optimize`), so a long ingest
+does not leave gigabytes of write-ahead log.
 
-"Identical" is decided by a content hash of the graph to be stored (sha256 of its sorted N-Triples,
-see `kg.store.graph_sha256`; the document part and the link part are hashed separately and combined),
-not of the file bytes: the graph already records the file's own sha256, and hashing the graph also
-notices a new kg version, a changed registry, or new links to documents stored since.
+The document graph is serialized once (`kg.store.Triples`, N-Triples): that text gives its content
+hash, is what the validator loads, and is what the store writes; the rdflib graph does not leave
+`prepare` (a worker sends the text, not the graph).
+
+"Identical" is decided by a content hash of the graph to be stored (sha256 of its sorted distinct
+N-Triples lines, see `kg.store.graph_sha256`; the document part and the link part are hashed
+separately and combined), not of the file bytes: the graph already records the file's own sha256,
+and hashing the graph also notices a new kg version, a changed registry, or new links to documents
+stored since.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from rdflib import Graph, URIRef
 
 from kg.errors import KgError
 from kg.iris import GW
-from kg.store import Store, graph_sha256
+from kg.store import Store
+from kg.store.ntriples import Triples
+
+if TYPE_CHECKING:
+    from kg.graph.links import DocInfo
 
 Status = Literal["stored", "unchanged", "refused"]
 
@@ -86,12 +100,17 @@ class IngestResult:
 
 @dataclass
 class Prepared:
-    """A file parsed, built and possibly validated: what a worker hands to the writing process."""
+    """A file parsed, built and possibly validated: what a worker hands to the writing process.
+
+    The document graph travels serialized (`triples`, one string: cheap to pickle), together with
+    what linking needs to know about it (`info`); the rdflib graph itself stays where it was built.
+    """
 
     file: str
     iri: str | None = None
-    graph: Graph | None = None
-    doc_hash: str | None = None  # graph_sha256 of the document graph (without links)
+    triples: Triples | None = None  # the document graph (without links), serialized once
+    info: DocInfo | None = None  # kg.graph.links.describe of the document graph
+    doc_hash: str | None = None  # content hash of `triples`
     source_name: str = ""
     warnings: list[str] = field(default_factory=list)  # from the parser
     shacl_warnings: list[str] = field(
@@ -134,8 +153,11 @@ def _previous_source(store: Store, iri: str) -> str | None:
 # ------------------------------------------------------------------ the two steps
 
 
-def prepare(path: str | Path, registry: Any, *, validate: bool = False) -> Prepared:
-    """Parse and build one file (and SHACL-validate it when `validate`). Never raises."""
+def prepare(
+    path: str | Path, registry: Any, *, validate: bool | Callable[[str], bool] = False
+) -> Prepared:
+    """Parse, build and serialize one file, and SHACL-validate it when `validate` is True or, given
+    a function, says so for the document's IRI. Never raises."""
     path = Path(path)
     try:
         return _prepare(path, registry, validate)
@@ -145,8 +167,10 @@ def prepare(path: str | Path, registry: Any, *, validate: bool = False) -> Prepa
         return Prepared(str(path), refusal=_internal(path, e))
 
 
-def _prepare(path: Path, registry: Any, validate: bool) -> Prepared:
+def _prepare(path: Path, registry: Any, validate: bool | Callable[[str], bool]) -> Prepared:
     import kg.graph
+    from kg.graph import links
+    from kg.graph.terms import TripleStore
     from kg.parse import parse_file
 
     if not path.exists():
@@ -156,9 +180,7 @@ def _prepare(path: Path, registry: Any, validate: bool) -> Prepared:
     notice = parse_file(path)
     iri_ref, graph = kg.graph.build_graph(notice, registry)
     iri = str(iri_ref)
-    prep = Prepared(
-        str(path), iri=iri, graph=graph, source_name=notice.source_name, has_tasks=bool(notice.tasks)
-    )
+    prep = Prepared(str(path), iri=iri, source_name=notice.source_name, has_tasks=bool(notice.tasks))
     prep.warnings = [_where(p.line, p.message) for p in notice.problems if p.severity != "violation"]
     parse_errors = [p for p in notice.problems if p.severity == "violation"]
     if parse_errors:
@@ -171,8 +193,12 @@ def _prepare(path: Path, registry: Any, validate: bool) -> Prepared:
             iri=iri,
         )
         return prep
-    prep.doc_hash = graph_sha256(graph)
-    if validate:
+    prep.triples = Triples.of(graph)
+    prep.doc_hash = prep.triples.sha256
+    prep.info = links.describe(graph, iri)
+    if isinstance(graph.store, TripleStore):
+        graph.store.clear()  # the graph ends here: free it now (see TripleStore.clear)
+    if validate(iri) if callable(validate) else validate:
         _validate(prep, registry)
     return prep
 
@@ -181,8 +207,8 @@ def _validate(prep: Prepared, registry: Any) -> None:
     """SHACL on the document graph: warnings are added, violations make the refusal."""
     import kg.validate
 
-    assert prep.graph is not None
-    report = kg.validate.validate(prep.graph, registry)
+    assert prep.triples is not None
+    report = kg.validate.validate(prep.triples, registry)
     prep.validated = True
     prep.shacl_warnings = [_where(w.line, w.render()) for w in report.warnings]
     if not report.conforms:
@@ -199,35 +225,69 @@ def _validate(prep: Prepared, registry: Any) -> None:
         )
 
 
+@dataclass
+class Write:
+    """A document `plan` found worth writing: the triples, their fingerprint, and the result to
+    report once `write` has stored them."""
+
+    file: str
+    iri: str
+    triples: Triples  # the document graph and its links
+    fingerprint: str
+    result: IngestResult
+
+
 def commit(prep: Prepared, store: Store, registry: Any) -> IngestResult:
     """Link a prepared document to the stored ones and write it (one transaction). Never raises."""
+    planned = plan(prep, store, registry)
+    return planned if isinstance(planned, IngestResult) else write(planned, store)
+
+
+def plan(prep: Prepared, store: Store, registry: Any) -> IngestResult | Write:
+    """Everything `commit` does before the store write: the result when nothing is to be written
+    (unchanged, refused), else the `Write` to make. Reads the store; never raises."""
     if prep.refusal is not None:
         return prep.refusal
     try:
-        return _commit(prep, store, registry)
+        return _plan(prep, store, registry)
     except KgError as e:
         return _refused(prep.file, e.message, e.line, list(e.details), iri=prep.iri)
     except Exception as e:
         return _internal(prep.file, e)
 
 
-def _commit(prep: Prepared, store: Store, registry: Any) -> IngestResult:
+def write(w: Write, store: Store) -> IngestResult:
+    """Make a planned write (one transaction). Never raises."""
+    try:
+        changed = store.replace_document(w.iri, w.triples, sha256=w.fingerprint)
+    except KgError as e:
+        return _refused(w.file, e.message, e.line, list(e.details), iri=w.iri)
+    except Exception as e:
+        return _internal(w.file, e)
+    if not changed:
+        w.result.status = "unchanged"
+    return w.result
+
+
+def _plan(prep: Prepared, store: Store, registry: Any) -> IngestResult | Write:
     from kg.graph import links
 
-    assert prep.graph is not None and prep.iri is not None and prep.doc_hash is not None
+    assert prep.triples is not None and prep.info is not None
+    assert prep.iri is not None and prep.doc_hash is not None
     iri = prep.iri
     link_warnings: list[str] = []
     try:
-        found = links.links_for(store, links.describe(prep.graph, iri))
+        found = links.links_for(store, prep.info)
     except KgError:
         raise
     except Exception as e:  # a bug in linking: the document itself is fine, store it without links
         found = []
         link_warnings.append(f"task links not computed (internal error: {type(e).__name__}: {e})")
     extra = links.link_graph(found)
+    extra_triples = Triples.of(extra)
     # The fingerprint covers the links as computed, also when some are left out below: the same
     # inputs give the same stored graph, so an unchanged re-ingest still writes nothing.
-    fingerprint = hashlib.sha256(f"{prep.doc_hash}\n{graph_sha256(extra)}".encode()).hexdigest()
+    fingerprint = hashlib.sha256(f"{prep.doc_hash}\n{extra_triples.sha256}".encode()).hexdigest()
     if store.document_hash(iri) == fingerprint:
         return IngestResult(prep.file, "unchanged", iri=iri, warnings=prep.warnings, links=len(found))
     if not prep.validated:
@@ -235,16 +295,16 @@ def _commit(prep: Prepared, store: Store, registry: Any) -> IngestResult:
         if prep.refusal is not None:
             return prep.refusal
     if len(extra):
-        found, extra, dropped = _conforming_links(found, extra, iri, registry)
-        link_warnings += dropped
+        found, kept, dropped = _conforming_links(found, extra, iri, registry)
+        if dropped:
+            link_warnings += dropped
+            extra_triples = Triples.of(kept)
     warnings = prep.warnings + prep.shacl_warnings + link_warnings
     previous = _previous_source(store, iri)
     if previous and previous != prep.source_name:
         warnings.append(f"replaces {iri} previously stored from {previous}")
-    prep.graph += extra
-    changed = store.replace_document(iri, prep.graph, sha256=fingerprint)
-    status: Status = "stored" if changed else "unchanged"
-    return IngestResult(prep.file, status, iri=iri, warnings=warnings, links=len(found))
+    result = IngestResult(prep.file, "stored", iri=iri, warnings=warnings, links=len(found))
+    return Write(prep.file, iri, prep.triples + extra_triples, fingerprint, result)
 
 
 def _conforming_links(
@@ -338,17 +398,73 @@ def ingest_many(
     prepared = (
         _prepare_all(files, registry, jobs)
         if jobs > 1 and len(files) > 1
-        else (prepare(f, registry) for f in files)
+        else _prepare_here(files, store, registry)
     )
-    results = []
-    for prep in prepared:
-        result = commit(prep, store, registry)
+    with _fewer_full_collections():
+        return _commit_all(prepared, store, registry, on_result)
+
+
+def _commit_all(
+    prepared: Iterable[Prepared],
+    store: Store,
+    registry: Any,
+    on_result: Callable[[IngestResult], None] | None,
+) -> list[IngestResult]:
+    results: list[IngestResult] = []
+
+    def report(result: IngestResult) -> None:
         results.append(result)
         if on_result is not None:
             on_result(result)
+
+    # One write at a time, on a thread: pyoxigraph releases the GIL while it writes, so the next
+    # file is parsed and built (or, with workers, received) meanwhile. A document is planned (linked
+    # to the stored ones, compared with its stored hash) only once the previous write is done, so
+    # the store holds what a strictly sequential run would.
+    with ThreadPoolExecutor(1, thread_name_prefix="kg-ingest-write") as writer:
+        writing: Future[IngestResult] | None = None
+        for prep in prepared:
+            if writing is not None:
+                report(writing.result())
+                writing = None
+            planned = plan(prep, store, registry)
+            if isinstance(planned, IngestResult):
+                report(planned)
+            else:
+                writing = writer.submit(write, planned, store)
+        if writing is not None:
+            report(writing.result())
     if any(r.status == "stored" for r in results):
         _optimize(store)
     return results
+
+
+def _prepare_here(files: list[Path], store: Store, registry: Any) -> Iterator[Prepared]:
+    """`prepare` in this process. A document the store holds no version of cannot be unchanged, so
+    it is validated here, while the previous document is being written, instead of in `plan`
+    (which validates only documents that changed). Reading the store while the writer thread
+    writes is safe: a stale answer can only say "not stored" for a document being written, and
+    then the validation is merely early."""
+
+    def is_new(iri: str) -> bool:
+        return store.document_hash(iri) is None
+
+    for f in files:
+        yield prepare(f, registry, validate=is_new)
+
+
+@contextmanager
+def _fewer_full_collections() -> Iterator[None]:
+    """A batch allocates ~0.5M objects per notice, and CPython's default thresholds then run a full
+    collection (walking every live object) about once per notice: 10-15% of the time. Rarer young
+    collections make full ones rare too; a document graph is freed by reference counting
+    (`TripleStore.clear`), so garbage does not pile up meanwhile."""
+    before = gc.get_threshold()
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _optimize(store: Store) -> None:

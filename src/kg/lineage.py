@@ -133,6 +133,7 @@ class Scorer:
         self._default_idf = math.log(n + 1) + 1.0  # a term the corpus never saw
         self._vectors: dict[str, tuple[dict[str, float], float]] = {}
         self._clause_cache: dict[str, list[str]] = {}
+        self._clause_vector_cache: dict[str, list[tuple[dict[str, float], float]]] = {}
 
     def _raw(self, text: str) -> Counter[str]:
         if text not in self._features:
@@ -153,11 +154,7 @@ class Scorer:
     def cosine(self, a: str, b: str) -> float:
         """Cosine similarity of the vectors of two texts, 0..1."""
         (va, na), (vb, nb) = self.vector(a), self.vector(b)
-        if not na or not nb:
-            return 0.0
-        if len(va) > len(vb):
-            va, vb = vb, va
-        return sum(w * vb.get(t, 0.0) for t, w in va.items()) / (na * nb)
+        return _cosine(va, na, vb, nb)
 
     def score(self, a: str, b: str) -> float:
         """Similarity of two task texts, 0..1: the whole texts, or their best pair of clauses (weighted),
@@ -167,10 +164,20 @@ class Scorer:
         if score == 0.0:
             return 0.0  # nothing shared at all, so no pair of clauses shares anything either
         if self.weights.clause:
-            pairs = ((x, y) for x in self._clauses(a) for y in self._clauses(b))
-            best = max((self.cosine(x, y) for x, y in pairs), default=0.0)
+            # linking scores every child against every parent: this loop is most of ingest's linking
+            best = 0.0
+            theirs = self._clause_vectors(b)
+            for va, na in self._clause_vectors(a):
+                for vb, nb in theirs:
+                    if not va.keys().isdisjoint(vb):  # else the cosine is 0
+                        best = max(best, _cosine(va, na, vb, nb))
             score = max(score, self.weights.clause * best)
         return score
+
+    def _clause_vectors(self, text: str) -> list[tuple[dict[str, float], float]]:
+        if text not in self._clause_vector_cache:
+            self._clause_vector_cache[text] = [self.vector(c) for c in self._clauses(text)]
+        return self._clause_vector_cache[text]
 
     def _clauses(self, text: str) -> list[str]:
         if text not in self._clause_cache:
@@ -182,6 +189,15 @@ class Scorer:
                 else []
             )
         return self._clause_cache[text]
+
+
+def _cosine(va: dict[str, float], na: float, vb: dict[str, float], nb: float) -> float:
+    if not na or not nb:
+        return 0.0
+    if len(va) > len(vb):
+        va, vb = vb, va
+    # terms missing from vb would add 0.0, which leaves a float sum unchanged: skip them
+    return sum([w * vb[t] for t, w in va.items() if t in vb]) / (na * nb)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import itertools
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,7 +30,6 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
-from rdflib.plugins.stores.memory import Memory, SimpleMemory
 from rdflib.term import Node
 
 from kg import paths
@@ -39,6 +38,7 @@ from kg.iris import PREFIXES
 from kg.model import Problem, Severity
 from kg.registry import Registry
 from kg.shacl import Program, Result, Unsupported, compile_shapes
+from kg.store.ntriples import Triples, ntriples
 from kg.store.sparql_text import SHA256
 from kg.turtle import parse_turtle_into
 
@@ -107,12 +107,16 @@ class StoreReport:
 # ---------------------------------------------------------------------------------------- entry points
 
 
-def validate(data: Graph, registry: Registry, shapes_dir: Path = paths.SHAPES_DIR) -> ValidationReport:
-    """Validate a document graph (from kg.graph.build_graph) with the registry as context."""
+def validate(
+    data: Graph | Triples, registry: Registry, shapes_dir: Path = paths.SHAPES_DIR
+) -> ValidationReport:
+    """Validate a document graph (from kg.graph.build_graph, or that graph already serialized by
+    `kg.store.ntriples.Triples`: ingest serializes it once for hash, validation and store) with the
+    registry as context."""
     compiled = _compiled(Path(shapes_dir))
     if compiled is None:
         return validate_reference(data, registry, shapes_dir)
-    return _workspace(registry).validate(compiled, ntriples(data))
+    return _workspace(registry).validate(compiled, _data(data))
 
 
 def validate_store(
@@ -170,13 +174,13 @@ def validate_document(
 
 
 def validate_reference(
-    data: Graph, registry: Registry, shapes_dir: Path = paths.SHAPES_DIR
+    data: Graph | Triples, registry: Registry, shapes_dir: Path = paths.SHAPES_DIR
 ) -> ValidationReport:
     """The same validation by pySHACL (the reference implementation; slow on large graphs)."""
     import pyshacl  # 0.2 s to import: only here
 
     shapes = load_shapes(Path(shapes_dir))
-    nt = ntriples(data)
+    nt = _data(data)
     union = ox.Store()
     union.bulk_load(registry.ntriples(), ox.RdfFormat.N_TRIPLES)
     union.bulk_load(nt, ox.RdfFormat.N_TRIPLES)
@@ -301,52 +305,11 @@ def _workspace(registry: Registry) -> _Workspace:
     return ws
 
 
-# ---------------------------------------------------------------------------------------- N-Triples
-
-_ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+# ---------------------------------------------------------------------------------------- terms
 
 
-def _nt(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        text = '"' + str(term).translate(_ESCAPE) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        return f"{text}^^<{term.datatype}>" if term.datatype else text
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def ntriples(graph: Graph) -> bytes:
-    """The graph as N-Triples, 2x faster than rdflib's serializer: each subject and predicate is
-    formatted once per subject, and a graph alone in its rdflib Memory store is read straight
-    from the store's subject index (iterating the graph costs as much as all the formatting).
-    No cache of terms: hashing an rdflib term costs more than formatting an IRI."""
-    out: list[str] = []
-    add = out.append
-    for s, pos in _by_subject(graph):
-        head = _nt(s)
-        for p, objects in pos:
-            pred = f"{head} {_nt(p)} "
-            for o in objects:
-                add(f"{pred}<{o}> .\n" if type(o) is URIRef else f"{pred}{_nt(o)} .\n")
-    return "".join(out).encode("utf-8")
-
-
-def _by_subject(graph: Graph) -> Iterable[tuple[Node, Iterable[tuple[Node, Iterable[Node]]]]]:
-    """(subject, [(predicate, objects)]) of every triple of `graph`, from the subject index of
-    rdflib's in-memory stores when the store holds this graph alone (kg.graph's TripleStore is a
-    SimpleMemory, which has no contexts; a Memory may hold several graphs)."""
-    store = graph.store
-    if isinstance(store, SimpleMemory):
-        spo = store._SimpleMemory__spo  # type: ignore[attr-defined]
-    elif type(store) is Memory and getattr(store, "_Memory__all_contexts", None) == {graph}:
-        spo = store._Memory__spo  # type: ignore[attr-defined]
-    else:
-        return ((s, [(p, (o,))]) for s, p, o in graph)
-    return ((s, po.items()) for s, po in spo.items())
+def _data(data: Graph | Triples) -> bytes:
+    return data.data if isinstance(data, Triples) else ntriples(data)
 
 
 def _ox(term: Node) -> Any:

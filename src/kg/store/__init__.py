@@ -20,7 +20,8 @@ from pathlib import Path
 from kg.paths import default_store
 from kg.store.base import EXPORT_FORMATS, ExportFormat, QueryResult, Store
 from kg.store.endpoints import is_remote
-from kg.store.oxigraph import OxigraphStore, graph_sha256
+from kg.store.ntriples import Triples, graph_sha256
+from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
 
 MEMORY = ":memory:"
@@ -52,5 +53,6 @@ __all__ = [
     "ExportFormat",
     "EXPORT_FORMATS",
     "graph_sha256",
+    "Triples",
     "MEMORY",
 ]

@@ -16,6 +16,8 @@ from typing import Literal, Protocol, runtime_checkable
 import pyoxigraph
 import rdflib
 
+from kg.store.ntriples import Triples
+
 ExportFormat = Literal["turtle", "ntriples", "nquads", "trig", "jsonld"]
 EXPORT_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 
@@ -43,9 +45,10 @@ class Store(Protocol):
         """Run a SPARQL Update request atomically (all operations or none)."""
         ...
 
-    def replace_document(self, iri: str, graph: rdflib.Graph, *, sha256: str) -> bool:
-        """Replace the named graph `iri` by `graph` in one transaction; False (and no write)
-        when the stored hash already equals `sha256`."""
+    def replace_document(self, iri: str, graph: rdflib.Graph | Triples, *, sha256: str) -> bool:
+        """Replace the named graph `iri` by `graph` (an rdflib Graph, or one already serialized by
+        `kg.store.ntriples.Triples`) in one transaction; False (and no write) when the stored hash
+        already equals `sha256`."""
         ...
 
     def remove_document(self, iri: str) -> bool:

@@ -28,7 +28,7 @@ from kg.iris import PREFIXES, REGISTRY_GRAPH
 from kg.store.base import EXPORT_FORMATS, QueryResult
 from kg.store.endpoints import Endpoint, parse_location
 from kg.store.http import SparqlHttp
-from kg.store.oxigraph import graph_sha256
+from kg.store.ntriples import Triples, as_triples, graph_sha256
 from kg.store.sparql_text import (
     SHA256,
     STORE_NS,
@@ -230,15 +230,15 @@ class RemoteStore:
         self._writable()
         self.http.update(with_prologue(sparql, prefixes, base_iri))
 
-    def _put(self, name: str, graph: rdflib.Graph, sha256: str) -> None:
+    def _put(self, name: str, graph: rdflib.Graph | Triples, sha256: str) -> None:
         if self.endpoint.gsp:
             marker = ox.Triple(ox.NamedNode(name), ox.NamedNode(str(SHA256)), ox.Literal(sha256))
-            body = graph.serialize(format="nt", encoding="utf-8") + f"{marker} .\n".encode()
+            body = as_triples(graph).data + f"{marker} .\n".encode()
             self.http.put_graph(name, body)
         else:
             self.update(" ;\n".join(replace_graph_ops(name, graph, sha256)))
 
-    def _replace_graph(self, name: str, graph: rdflib.Graph, sha256: str) -> bool:
+    def _replace_graph(self, name: str, graph: rdflib.Graph | Triples, sha256: str) -> bool:
         self._writable()
         sparql_iri(name)  # refuse a name that is not an IRI before anything is sent
         if self.document_hash(name) == sha256:
@@ -246,9 +246,9 @@ class RemoteStore:
         self._put(name, graph, sha256)
         return True
 
-    def replace_document(self, iri: str, graph: rdflib.Graph, *, sha256: str) -> bool:
-        """Replace the document graph `iri` by `graph` in one request; False (and no write) when it is
-        already stored with this `sha256`."""
+    def replace_document(self, iri: str, graph: rdflib.Graph | Triples, *, sha256: str) -> bool:
+        """Replace the document graph `iri` by `graph` (an rdflib Graph, or one already serialized) in
+        one request; False (and no write) when it is already stored with this `sha256`."""
         if str(iri) == str(REGISTRY_GRAPH):
             raise KgError("the registry graph is not a document; use set_registry", code="bad-parameter")
         return self._replace_graph(iri, graph, sha256)

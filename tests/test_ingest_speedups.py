@@ -1,0 +1,196 @@
+"""What the ingest speed-ups must not change: a graph serialized once (kg.store.ntriples) says the
+same triples as rdflib, hashes by content, and loads into the store and the validator unchanged; the
+pipelined `ingest_many` (writes on a thread) stores what one file at a time stores; the faster
+lineage scoring gives the scores of the plain formula; the graph builder's store holds rdflib's
+triples."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+import rdflib.compare
+from conftest import SEED_NOTICE
+from rdflib import XSD, BNode, Literal, URIRef
+
+from kg import lineage
+from kg.graph.terms import TripleStore
+from kg.ingest import expand_paths, ingest_many, ingest_path, sync_registry
+from kg.iris import GW
+from kg.store import Triples, graph_sha256, open_store
+from kg.validate import validate
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
+S = URIRef("https://w3id.org/govwork/eli/cn/测试政办/2021/1/task/1")
+TRICKY = 'a "quoted" \\ back\\slash\nnew line\r\n \\u0041 \t tab 𠀀 \u2028 ”“ """triple"""'
+
+
+def sample(graph: rdflib.Graph) -> rdflib.Graph:
+    graph.add((S, GW.text, Literal(TRICKY, lang="zh")))
+    graph.add((S, GW.number, Literal(7)))
+    graph.add((S, GW.note, Literal("plain")))
+    graph.add((S, GW.value, Literal("1.50", datatype=XSD.decimal)))
+    graph.add((S, GW.notice, URIRef("https://w3id.org/govwork/eli/cn/测试政办/2021/1")))
+    return graph
+
+
+@pytest.fixture(scope="module")
+def seed_graph(registry) -> tuple[URIRef, rdflib.Graph]:  # noqa: ANN001
+    from kg.graph import build_graph
+    from kg.parse import parse_file
+
+    return build_graph(parse_file(SEED_NOTICE), registry)
+
+
+def parsed(data: bytes) -> set[tuple[str, ...]]:
+    return {tuple(str(t) for t in triple) for triple in ox.parse(data, ox.RdfFormat.N_TRIPLES)}
+
+
+def test_the_text_is_n_triples_of_exactly_the_graph() -> None:
+    graph = sample(rdflib.Graph())
+    triples = Triples.of(graph)
+    assert len(triples) == 5 and triples.text.endswith(" .\n") and triples.data == triples.text.encode()
+    expected = parsed(graph.serialize(format="nt", encoding="utf-8"))
+    assert parsed(triples.data) == expected
+    # one line per triple, also for literals with line breaks
+    assert all(line.endswith(" .") for line in triples.text.split("\n")[:-1])
+
+
+def test_the_hash_depends_on_content_only() -> None:
+    a = sample(rdflib.Graph())
+    b = sample(rdflib.Graph(store=TripleStore()))  # the builder's store, other insertion history
+    assert Triples.of(a).sha256 == Triples.of(b).sha256 == graph_sha256(a)
+    doubled = Triples.of(a) + Triples.of(b)  # a union: duplicate lines count once
+    assert doubled.sha256 == graph_sha256(a) and len(doubled) == 10
+    b.add((S, GW.note, Literal("plain", lang="zh")))
+    assert graph_sha256(b) != graph_sha256(a)
+    # pickled (what a worker process hands over) the hash is kept and the text the same
+    t = Triples.of(a)
+    again = pickle.loads(pickle.dumps(t))
+    assert (again.text, again.sha256) == (t.text, t.sha256)
+
+
+def test_blank_nodes_are_hashed_canonically() -> None:
+    def with_blank() -> rdflib.Graph:
+        g = rdflib.Graph()
+        node = BNode()
+        g.add((S, GW.hasTarget, node))
+        g.add((node, GW.indicator, Literal("造林")))
+        return g
+
+    first, second = with_blank(), with_blank()
+    assert Triples.of(first).text != "" and graph_sha256(first) == graph_sha256(second)
+
+
+def test_validation_of_the_text_equals_validation_of_the_graph(seed_graph, registry) -> None:  # noqa: ANN001
+    _, graph = seed_graph
+    broken = rdflib.Graph(store=TripleStore())
+    broken += graph
+    task = next(broken.subjects(GW.path, Literal("2.23")))
+    broken.remove((task, GW.text, None))
+    for g in (graph, broken):
+        by_graph, by_text = validate(g, registry), validate(Triples.of(g), registry)
+        assert by_graph.render() == by_text.render()
+    assert any("task 2.23" in line for line in validate(Triples.of(broken), registry).render())
+
+
+def test_a_graph_stored_from_triples_equals_the_graph(seed_graph, tmp_path: Path) -> None:  # noqa: ANN001
+    iri, graph = seed_graph
+    triples = Triples.of(graph)
+    with open_store(tmp_path / "s") as store:
+        assert store.replace_document(str(iri), triples, sha256=triples.sha256) is True  # a new graph: load
+        assert store.document_hash(str(iri)) == triples.sha256
+        assert rdflib.compare.isomorphic(store.document_graph(str(iri)), graph)
+        assert store.replace_document(str(iri), graph, sha256=triples.sha256) is False
+        assert store.replace_document(str(iri), triples, sha256="other") is True  # stored: replace
+        assert rdflib.compare.isomorphic(store.document_graph(str(iri)), graph)
+        assert store.triple_count() == len(graph) + 1
+
+
+@pytest.fixture(scope="module")
+def corpus_files() -> list[Path]:
+    return expand_paths([CORPUS])
+
+
+def test_pipelined_batch_stores_what_one_file_at_a_time_stores(corpus_files, registry) -> None:  # noqa: ANN001
+    """ingest_many writes on a thread while the next file is built; each document is still linked
+    against the documents stored before it, as in a sequential run (the corpus links across files)."""
+    with open_store(":memory:") as batch, open_store(":memory:") as single:
+        for store in (batch, single):
+            sync_registry(store, registry)
+        results = ingest_many(corpus_files, batch, registry)
+        singles = [ingest_path(f, single, registry) for f in corpus_files]
+        assert [(r.file, r.status, r.links, r.warnings) for r in results] == [
+            (r.file, r.status, r.links, r.warnings) for r in singles
+        ]
+        assert sum(r.links for r in results) > 0  # the comparison covers task links
+        assert sorted(batch.export("nquads").splitlines()) == sorted(single.export("nquads").splitlines())
+        hashes = {d: batch.document_hash(d) for d in batch.documents()}
+        assert hashes == {d: single.document_hash(d) for d in single.documents()}
+        again = ingest_many(corpus_files, batch, registry)
+        assert {r.status for r in again} == {"unchanged"}
+        assert {d: batch.document_hash(d) for d in batch.documents()} == hashes
+
+
+def test_a_failed_write_in_a_batch_is_that_file_refused(
+    corpus_files, registry, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    """A write that fails on the writer thread refuses its file only; nothing of it is stored."""
+    from kg.store.oxigraph import OxigraphStore
+
+    original = OxigraphStore._new_graph_data
+    victim = corpus_files[1].name
+
+    def failing(self, name, triples, sha256):  # type: ignore[no-untyped-def]
+        data = original(self, name, triples, sha256)
+        return data + b"<broken" if victim.encode() in data else data
+
+    monkeypatch.setattr(OxigraphStore, "_new_graph_data", failing)
+    with open_store(":memory:") as store:
+        sync_registry(store, registry)
+        results = ingest_many(corpus_files, store, registry)
+        bad = [r for r in results if r.file.endswith(victim)]
+        assert bad[0].status == "refused" and "nothing was written" in (bad[0].reason or "")
+        assert bad[0].iri not in store.documents()
+        assert len(store.documents()) == len(corpus_files) - 1
+
+
+def _plain_score(scorer: lineage.Scorer, a: str, b: str) -> float:
+    """The scoring formula written out without the shortcuts."""
+    whole = scorer.cosine(a, b)
+    if whole == 0.0:
+        return 0.0
+    clauses = [scorer.cosine(x, y) for x in scorer._clauses(a) for y in scorer._clauses(b)]
+    return max(whole, 0.8 * max(clauses, default=0.0))
+
+
+def test_lineage_scores_are_those_of_the_plain_formula() -> None:
+    texts = [
+        "深入推进大气污染防治，完成森林抚育1万亩，新增国土绿化面积2万亩。",
+        "深入推进大气污染防治，严格管控扬尘，淘汰燃煤锅炉10台。",
+        "完成森林抚育1.2万亩，实施国土绿化，新建公园3个。",
+        "加快推进城乡供水一体化，新建水厂2座；完成农村饮水安全巩固提升工程。",
+        "全市生产总值增长7%左右，一般公共预算收入增长5%。",
+        "全省生产总值增长7%，规模以上工业增加值增长6%。",
+        "做好防汛工作。",
+    ]
+    scorer = lineage.Scorer(texts)
+    for a in texts:
+        for b in texts:
+            assert scorer.score(a, b) == _plain_score(scorer, a, b)
+    links = lineage.link([(k, t) for k, t in enumerate(texts[:4])], [(k, t) for k, t in enumerate(texts[3:])])
+    assert [(x.child, x.parent) for x in links] == [(3, 0)]
+
+
+def test_the_builders_store_holds_rdflibs_triples(seed_graph) -> None:  # noqa: ANN001
+    _, graph = seed_graph
+    plain = rdflib.Graph()
+    for triple in graph:
+        plain.add(triple)
+    assert len(graph) == len(plain) and set(graph) == set(plain)
+    task = next(graph.subjects(GW.path, Literal("2.23")))
+    assert set(graph.predicate_objects(task)) == set(plain.predicate_objects(task))
+    assert set(graph.subjects(None, task)) == set(plain.subjects(None, task))
