@@ -59,6 +59,23 @@ def test_small_notice_conforms(graph: Graph, registry: Registry) -> None:
     assert item.problem().focus == "1.7" and item.problem().rule == "gw:MintedAgentShape"
 
 
+def test_workspace_is_replaced_after_its_budget(
+    graph: Graph, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Oxigraph's in-memory store keeps what removed graphs held: the validation workspace is
+    replaced once enough data went through it, and reports stay the same across the swap."""
+    import kg.validate as kv
+
+    monkeypatch.setattr(kv, "WORKSPACE_BUDGET", 1)  # every validation after the first swaps
+    first = validate(graph, registry)
+    used = kv._local.workspace
+    assert used.loaded > 1
+    second = validate(graph, registry)
+    assert kv._local.workspace is not used and kv._local.workspace.loaded == used.loaded
+    assert first.render() == second.render() and second.conforms
+    assert len(kv._local.workspace.store) == len(used.store)  # nothing but the registry is left
+
+
 # ---------------------------------------------------------------------------- the notice
 
 
