@@ -50,7 +50,7 @@ class ResultCache:
         """Keep `answer` (computed from data no older than `stamp`); too large an answer is not kept."""
         if self.max_bytes <= 0:
             return
-        size = len(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)) + ENTRY_OVERHEAD
+        size = _size(answer) + ENTRY_OVERHEAD
         if size > self.max_bytes // 4:  # one huge answer must not flush everything else
             return
         if key in self._entries:
@@ -76,6 +76,15 @@ class ResultCache:
             "hits": self.hits,
             "misses": self.misses,
         }
+
+
+def _size(answer: Any) -> int:
+    """Bytes an answer holds: its body when it is one (no second pickling of a large body on the
+    event loop), else its pickled size (the rows of an HTML table)."""
+    body = answer.get("body") if isinstance(answer, dict) else None
+    if isinstance(body, bytes):
+        return len(body)
+    return len(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 __all__ = ["ResultCache"]
