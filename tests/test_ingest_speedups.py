@@ -135,10 +135,12 @@ def test_pipelined_batch_stores_what_one_file_at_a_time_stores(corpus_files, reg
         assert {d: batch.document_hash(d) for d in batch.documents()} == hashes
 
 
+@pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "disk"])
 def test_a_failed_write_in_a_batch_is_that_file_refused(
-    corpus_files, registry, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    corpus_files, registry, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, on_disk: bool  # noqa: ANN001
 ) -> None:
-    """A write that fails on the writer thread refuses its file only; nothing of it is stored."""
+    """A write that fails on the writer thread refuses its file only; nothing of it is stored (on
+    disk a new graph goes through `bulk_load`, in memory through `Store.load`)."""
     from kg.store.oxigraph import OxigraphStore
 
     original = OxigraphStore._new_graph_data
@@ -149,13 +151,53 @@ def test_a_failed_write_in_a_batch_is_that_file_refused(
         return data + b"<broken" if victim.encode() in data else data
 
     monkeypatch.setattr(OxigraphStore, "_new_graph_data", failing)
-    with open_store(":memory:") as store:
+    with open_store(tmp_path / "store" if on_disk else ":memory:") as store:
         sync_registry(store, registry)
         results = ingest_many(corpus_files, store, registry)
         bad = [r for r in results if r.file.endswith(victim)]
         assert bad[0].status == "refused" and "nothing was written" in (bad[0].reason or "")
         assert bad[0].iri not in store.documents()
         assert len(store.documents()) == len(corpus_files) - 1
+
+
+class _Calls:
+    """A pyoxigraph store that notes which of its write methods were called."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store, self.calls = store, []  # type: ignore[var-annotated]
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]  # noqa: ANN204
+        if name in ("load", "bulk_load", "update"):
+            self.calls.append(name)
+        return getattr(self.store, name)
+
+
+def test_new_graphs_are_the_same_by_bulk_load_and_by_transaction(
+    corpus_files, registry, monkeypatch: pytest.MonkeyPatch, tmp_path: Path  # noqa: ANN001
+) -> None:
+    """On disk, a new graph below BULK_LIMIT triples is bulk-loaded and one above it goes through
+    one `Store.load` transaction; both store the same."""
+    import kg.store.oxigraph as oxstore
+
+    stores = {}
+    for limit, call in ((oxstore.BULK_LIMIT, "bulk_load"), (0, "load")):
+        monkeypatch.setattr(oxstore, "BULK_LIMIT", limit)
+        store = open_store(tmp_path / f"store-{limit}")
+        sync_registry(store, registry)
+        spy = store._store = _Calls(store.raw)  # type: ignore[assignment]
+        results = ingest_many(corpus_files, store, registry)
+        assert [r.status for r in results] == ["stored"] * len(corpus_files)
+        assert spy.calls == [call] * len(corpus_files)
+        store._store = spy.store
+        stores[limit] = store
+    bulk, transactional = stores.values()
+    assert len(bulk.documents()) == len(corpus_files)
+    assert sorted(bulk.export("nquads").splitlines()) == sorted(transactional.export("nquads").splitlines())
+    assert {d: bulk.document_hash(d) for d in bulk.documents()} == {
+        d: transactional.document_hash(d) for d in transactional.documents()
+    }
+    for store in stores.values():
+        store.close()
 
 
 def _plain_score(scorer: lineage.Scorer, a: str, b: str) -> float:

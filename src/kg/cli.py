@@ -136,7 +136,7 @@ def _open(store: Path | None, *, read_only: bool) -> Any:
 def ingest(paths: tuple[Path, ...], jobs: int, verbose: bool, store: Path | None) -> None:
     """Parse, validate, link and store notices (files, or directories walked for .txt/.html/.htm/.docx).
 
-    Each document replaces its previous version in one transaction; a refused file writes nothing,
+    Each document replaces its previous version in one atomic write; a refused file writes nothing,
     and the other files go on. Tasks are linked to those of the stored notices they implement or
     continue (kg.lineage). Also loads data/registry into the store so that queries resolve unit
     names. Prints one line per file (status, file, document or reason, warnings, task links) and a

@@ -1,10 +1,10 @@
-"""parse → build → validate → link → store, one file at a time, one transaction per document.
+"""parse → build → validate → link → store, one file at a time, one atomic write per document.
 
     results = ingest_many([Path("data/notices")], store, Registry.load(), jobs=4)
 
 Per file the outcome is an `IngestResult`:
 
-* `stored`    — the document graph replaced the previous one (or was added) in one transaction;
+* `stored`    — the document graph replaced the previous one (or was added) in one atomic write;
 * `unchanged` — the graph built from the file is identical to the stored one: nothing written;
 * `refused`   — nothing written; `reason` says why (SHACL violations naming task and rule,
   an unreadable file naming file and line, or "internal error: …" for a bug).
@@ -13,10 +13,11 @@ A file goes through two steps. `prepare` (parse, build, serialize, SHACL) needs 
 registry, so `ingest_many(jobs=N)` runs it in N worker processes. `commit` runs in the calling
 process, in file order: `plan` links the document's tasks to the stored documents related to it
 (`kg.graph.links`, which depends on what is stored so far) and compares hashes, then `write` stores
-the document graph with its links in one `replace_document` transaction. Because commits happen in
-file order, `--jobs` gives the same store as a sequential run. In `ingest_many` the write runs on a
-thread while the next file is prepared (pyoxigraph releases the GIL while it writes; the next plan
-waits for the write), so even `jobs=1` keeps two cores busy. Links that fail SHACL are a bug in kg,
+the document graph with its links in one atomic `replace_document` (a transaction; for a new graph
+on disk, an atomic `bulk_load`: see kg.store.oxigraph). Because commits happen in file order,
+`--jobs` gives the same store as a sequential run. In `ingest_many` the write runs on a thread while
+the next file is prepared (pyoxigraph releases the GIL while it writes; the next plan waits for the
+write), so even `jobs=1` keeps two cores busy. Links that fail SHACL are a bug in kg,
 not in the notice: they are left out with a warning naming their tasks, and the notice is stored. At
 the end of a batch the store is flushed and compacted when it can be (`optimize`), so a long ingest
 does not leave gigabytes of write-ahead log.

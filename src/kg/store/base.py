@@ -6,7 +6,8 @@ backed store can implement the same protocol later. Conventions every implementa
 * each stored document lives in its own named graph, named by the document IRI;
 * the registry (units, groups, places) lives in `kg.iris.REGISTRY_GRAPH`;
 * queries see the union of all graphs as their default graph unless asked otherwise;
-* every write (replace a document, replace the registry, a SPARQL update) is one transaction.
+* every write (replace a document, replace the registry, a SPARQL update) is atomic: all or nothing,
+  also for readers and after a crash.
 """
 
 from __future__ import annotations
