@@ -85,6 +85,47 @@ def test_blank_nodes_are_hashed_canonically() -> None:
     assert Triples.of(first).text != "" and graph_sha256(first) == graph_sha256(second)
 
 
+def test_the_builders_store_answers_every_pattern_as_rdflib_does(seed_graph) -> None:  # noqa: ANN001
+    """TripleStore fills only its spo index while a graph is built; lookups by predicate or object
+    scan it, then build pos and osp. Every pattern, before and after the indexes exist, and after
+    adds and removals, gives what rdflib's SimpleMemory gives."""
+    from rdflib.plugins.stores.memory import SimpleMemory
+
+    _, graph = seed_graph
+    triples = sorted(graph)
+    assert len(triples) > 1000
+    ours, theirs = rdflib.Graph(store=TripleStore()), rdflib.Graph(store=SimpleMemory())
+    for t in triples:
+        ours.add(t)
+        theirs.add(t)
+    task = next(s for s, p, o in triples if p == GW.notice)
+    doc = graph.value(task, GW.notice)
+    patterns = [
+        (None, GW.notice, doc), (None, GW.notice, None), (None, None, doc), (task, None, None),
+        (task, GW.path, None), (None, None, None), (None, GW.number, Literal(7)), (None, GW.nothing, None),
+    ]
+
+    def same() -> None:
+        for pattern in patterns:
+            assert sorted(ours.triples(pattern)) == sorted(theirs.triples(pattern)), pattern
+        assert len(ours) == len(theirs)
+
+    same()  # scans, then (more than SCANS_BEFORE_INDEXING lookups) the indexes
+    assert ours.store._indexed
+    extra = (task, GW.note, Literal("after indexing"))
+    for g in (ours, theirs):
+        g.add(extra)
+        g.remove((task, GW.path, None))
+    same()
+    fresh = rdflib.Graph(store=TripleStore())  # a removal first builds the indexes too
+    for t in triples:
+        fresh.add(t)
+    fresh.remove((None, GW.notice, None))
+    assert not list(fresh.triples((None, GW.notice, None))) and len(fresh) == len(triples) - len(
+        list(theirs.triples((None, GW.notice, None)))
+    )
+
+
 def test_validation_of_the_text_equals_validation_of_the_graph(seed_graph, registry) -> None:  # noqa: ANN001
     _, graph = seed_graph
     broken = rdflib.Graph(store=TripleStore())
