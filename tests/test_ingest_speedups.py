@@ -176,6 +176,52 @@ def test_pipelined_batch_stores_what_one_file_at_a_time_stores(corpus_files, reg
         assert {d: batch.document_hash(d) for d in batch.documents()} == hashes
 
 
+def test_a_batch_reads_each_stored_neighbour_once(
+    corpus_files, registry, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    """Linking reads a stored document's tasks once per batch (kg.graph.links.StoredInfos), and
+    again only after that document changed; the links are those of one file at a time (previous
+    test)."""
+    from collections import Counter
+
+    from kg.graph import links
+
+    reads: Counter[str] = Counter()
+    original = links.stored
+
+    def counting(store, iri):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        reads[iri] += 1
+        return original(store, iri)
+
+    asked: Counter[str] = Counter()
+    cached = links.StoredInfos.__call__
+
+    def asking(self, store, iri):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        asked[iri] += 1
+        return cached(self, store, iri)
+
+    monkeypatch.setattr(links, "stored", counting)
+    monkeypatch.setattr(links.StoredInfos, "__call__", asking)
+    with open_store(":memory:") as store:
+        sync_registry(store, registry)
+        # the files twice in one batch: the second time every document is unchanged, and is
+        # linked again (to compare its links with the stored ones) against the same neighbours
+        results = ingest_many(corpus_files + corpus_files, store, registry)
+        half = len(corpus_files)
+        assert [r.status for r in results[half:]] == ["unchanged"] * half
+        assert sum(r.links for r in results) > 0
+        # neighbours were needed more than once, and read once all the same
+        assert max(asked.values()) >= 2 and max(reads.values()) == 1, (asked, reads)
+        monkeypatch.setattr(links.StoredInfos, "__call__", cached)
+        infos = links.StoredInfos()
+        doc = results[0].iri
+        first = infos(store, doc)
+        assert infos(store, doc) is first and reads[doc] == 2
+        assert first.tasks and first == original(store, doc)
+        store.replace_document(doc, store.document_graph(doc), sha256="changed")
+        assert infos(store, doc) == first and reads[doc] == 3  # read again: the stored hash changed
+
+
 @pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "disk"])
 def test_a_failed_write_in_a_batch_is_that_file_refused(
     corpus_files, registry, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, on_disk: bool  # noqa: ANN001

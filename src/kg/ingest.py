@@ -244,13 +244,14 @@ def commit(prep: Prepared, store: Store, registry: Any) -> IngestResult:
     return planned if isinstance(planned, IngestResult) else write(planned, store)
 
 
-def plan(prep: Prepared, store: Store, registry: Any) -> IngestResult | Write:
+def plan(prep: Prepared, store: Store, registry: Any, infos: Any = None) -> IngestResult | Write:
     """Everything `commit` does before the store write: the result when nothing is to be written
-    (unchanged, refused), else the `Write` to make. Reads the store; never raises."""
+    (unchanged, refused), else the `Write` to make. Reads the store; never raises. `infos`
+    (kg.graph.links.StoredInfos) keeps what was read of stored documents across a batch."""
     if prep.refusal is not None:
         return prep.refusal
     try:
-        return _plan(prep, store, registry)
+        return _plan(prep, store, registry, infos)
     except KgError as e:
         return _refused(prep.file, e.message, e.line, list(e.details), iri=prep.iri)
     except Exception as e:
@@ -258,7 +259,7 @@ def plan(prep: Prepared, store: Store, registry: Any) -> IngestResult | Write:
 
 
 def write(w: Write, store: Store) -> IngestResult:
-    """Make a planned write (one transaction). Never raises."""
+    """Make a planned write (one atomic write). Never raises."""
     try:
         changed = store.replace_document(w.iri, w.triples, sha256=w.fingerprint)
     except KgError as e:
@@ -270,7 +271,7 @@ def write(w: Write, store: Store) -> IngestResult:
     return w.result
 
 
-def _plan(prep: Prepared, store: Store, registry: Any) -> IngestResult | Write:
+def _plan(prep: Prepared, store: Store, registry: Any, infos: Any = None) -> IngestResult | Write:
     from kg.graph import links
 
     assert prep.triples is not None and prep.info is not None
@@ -278,7 +279,7 @@ def _plan(prep: Prepared, store: Store, registry: Any) -> IngestResult | Write:
     iri = prep.iri
     link_warnings: list[str] = []
     try:
-        found = links.links_for(store, prep.info)
+        found = links.links_for(store, prep.info, infos)
     except KgError:
         raise
     except Exception as e:  # a bug in linking: the document itself is fine, store it without links
@@ -422,13 +423,16 @@ def _commit_all(
     # file is parsed and built (or, with workers, received) meanwhile. A document is planned (linked
     # to the stored ones, compared with its stored hash) only once the previous write is done, so
     # the store holds what a strictly sequential run would.
+    from kg.graph.links import StoredInfos
+
+    infos = StoredInfos()
     with ThreadPoolExecutor(1, thread_name_prefix="kg-ingest-write") as writer:
         writing: Future[IngestResult] | None = None
         for prep in prepared:
             if writing is not None:
                 report(writing.result())
                 writing = None
-            planned = plan(prep, store, registry)
+            planned = plan(prep, store, registry, infos)
             if isinstance(planned, IngestResult):
                 report(planned)
             else:
