@@ -179,8 +179,8 @@ def test_pipelined_batch_stores_what_one_file_at_a_time_stores(corpus_files, reg
 def test_a_batch_reads_each_stored_neighbour_once(
     corpus_files, registry, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
 ) -> None:
-    """Linking reads a stored document's tasks once per batch (kg.graph.links.StoredInfos), and
-    again only after that document changed; the links are those of one file at a time (previous
+    """Linking reads a stored document's tasks and links once per batch (kg.graph.links.StoredInfos),
+    and again only after that document changed; the links are those of one file at a time (previous
     test)."""
     from collections import Counter
 
@@ -200,7 +200,15 @@ def test_a_batch_reads_each_stored_neighbour_once(
         asked[iri] += 1
         return cached(self, store, iri)
 
+    held: Counter[str] = Counter()
+    held_by_pair = links.held_by_pair
+
+    def counting_held(store, graph):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        held[graph] += 1
+        return held_by_pair(store, graph)
+
     monkeypatch.setattr(links, "stored", counting)
+    monkeypatch.setattr(links, "held_by_pair", counting_held)
     monkeypatch.setattr(links.StoredInfos, "__call__", asking)
     with open_store(":memory:") as store:
         sync_registry(store, registry)
@@ -212,6 +220,7 @@ def test_a_batch_reads_each_stored_neighbour_once(
         assert sum(r.links for r in results) > 0
         # neighbours were needed more than once, and read once all the same
         assert max(asked.values()) >= 2 and max(reads.values()) == 1, (asked, reads)
+        assert held and max(held.values()) == 1, held  # the links a neighbour's graph holds, too
         monkeypatch.setattr(links.StoredInfos, "__call__", cached)
         infos = links.StoredInfos()
         doc = results[0].iri

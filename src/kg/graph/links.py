@@ -295,62 +295,71 @@ def related(store: Any, doc: DocInfo) -> list[tuple[str, str, str]]:
 
 def held(store: Any, graph: str, a: str, b: str) -> frozenset[tuple[Any, ...]]:
     """The links between documents `a` and `b` (either direction) that `graph` holds, as facts."""
+    return held_by_pair(store, graph).get(frozenset((a, b)), frozenset())
+
+
+def held_by_pair(store: Any, graph: str) -> dict[frozenset[str], frozenset[tuple[Any, ...]]]:
+    """Every link `graph` holds, as facts grouped by the two documents it joins (a task's document
+    is its IRI up to /task/). One pass over the graph's links serves all its partners."""
     g = URIRef(graph).n3()
+    facts: dict[frozenset[str], set[tuple[Any, ...]]] = {}
 
-    def between_docs(x: str, y: str) -> str:
-        return " || ".join(
-            f'(STRSTARTS(STR({x}), "{c}/task/") && STRSTARTS(STR({y}), "{p}/task/"))'
-            for c, p in ((a, b), (b, a))
-        )
+    def pair(c: str, p: str) -> set[tuple[Any, ...]]:
+        return facts.setdefault(frozenset((_document(c), _document(p))), set())
 
-    links = _select(
+    rows = _select(
         store,
         f"SELECT ?c ?k ?p ?s WHERE {{ GRAPH {g} {{ ?l a gw:TaskLink ; rdf:subject ?c ; "
-        f"rdf:predicate ?k ; rdf:object ?p ; gw:score ?s }} FILTER({between_docs('?c', '?p')}) }}",
+        "rdf:predicate ?k ; rdf:object ?p ; gw:score ?s } }",
     )
-    facts: set[tuple[Any, ...]] = {
-        (
-            "link",
-            str(r["c"].value),
-            str(r["k"].value).rsplit("#", 1)[-1],
-            str(r["p"].value),
-            Decimal(r["s"].value),
-        )
-        for r in links
-    }
-    targets = _select(
-        store,
-        f"SELECT ?c ?p WHERE {{ GRAPH {g} {{ ?c gw:restatesTarget ?p }} "
-        f"FILTER({between_docs('?c', '?p')}) }}",
-    )
-    facts |= {("target", str(r["c"].value), str(r["p"].value)) for r in targets}
-    return frozenset(facts)
+    for r in rows:
+        c, p = str(r["c"].value), str(r["p"].value)
+        kind = str(r["k"].value).rsplit("#", 1)[-1]
+        pair(c, p).add(("link", c, kind, p, Decimal(r["s"].value)))
+    for r in _select(store, f"SELECT ?c ?p WHERE {{ GRAPH {g} {{ ?c gw:restatesTarget ?p }} }}"):
+        c, p = str(r["c"].value), str(r["p"].value)
+        pair(c, p).add(("target", c, p))
+    return {k: frozenset(v) for k, v in facts.items()}
+
+
+def _document(task: str) -> str:
+    """The document of a task (or of a task's target): {document}/task/..."""
+    return task.split("/task/", 1)[0]
 
 
 class StoredInfos:
-    """The DocInfo of stored documents, read once per batch: an ingest links every new notice to
-    its stored neighbours (parents, children, the previous and next year), and without this each
-    neighbour's tasks were read from the store again for every notice that has it as a neighbour
-    (a quarter of ingest time at a few hundred notices). An entry is used only while the
-    document's stored hash is still the one it was read with; the least recently used go first."""
+    """What linking reads of stored documents (their DocInfo, and the links their graphs hold), read
+    once per batch: an ingest links every new notice to its stored neighbours (parents, children,
+    the previous and next year), and without this each neighbour was read from the store again for
+    every notice that has it as a neighbour (most of ingest time at a few hundred notices of one
+    place). An entry is used only while the document's stored hash is still the one it was read
+    with; the least recently used go first."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
         self._infos: OrderedDict[str, tuple[str, DocInfo]] = OrderedDict()
+        self._held: OrderedDict[str, tuple[str, dict[frozenset[str], frozenset[tuple[Any, ...]]]]] = OrderedDict()
 
     def __call__(self, store: Any, iri: str) -> DocInfo:
+        return self._read(self._infos, store, iri, stored)
+
+    def held(self, store: Any, graph: str, a: str, b: str) -> frozenset[tuple[Any, ...]]:
+        """`held`, from the links of `graph` read once while it is unchanged."""
+        return self._read(self._held, store, graph, held_by_pair).get(frozenset((a, b)), frozenset())
+
+    def _read(self, cache: OrderedDict[str, tuple[str, Any]], store: Any, iri: str, read: Any) -> Any:
         sha256 = store.document_hash(iri)
-        hit = self._infos.get(iri)
+        hit = cache.get(iri)
         if hit is not None and sha256 is not None and hit[0] == sha256:
-            self._infos.move_to_end(iri)
+            cache.move_to_end(iri)
             return hit[1]
-        info = stored(store, iri)
+        value = read(store, iri)
         if sha256 is not None:
-            self._infos[iri] = (sha256, info)
-            self._infos.move_to_end(iri)
-            while len(self._infos) > self.size:
-                self._infos.popitem(last=False)
-        return info
+            cache[iri] = (sha256, value)
+            cache.move_to_end(iri)
+            while len(cache) > self.size:
+                cache.popitem(last=False)
+        return value
 
 
 def links_for(store: Any, doc: DocInfo, infos: StoredInfos | None = None) -> list[TaskLink]:
@@ -358,6 +367,7 @@ def links_for(store: Any, doc: DocInfo, infos: StoredInfos | None = None) -> lis
     document the links of that pair, unless the other document's graph already holds exactly them.
     `infos` keeps what was read of stored documents across the calls of a batch."""
     read = infos or stored
+    held_in = infos.held if infos is not None else held
     out = within(doc)
     others: dict[str, DocInfo] = {}
     by_partner: dict[str, list[TaskLink]] = {}
@@ -372,7 +382,7 @@ def links_for(store: Any, doc: DocInfo, infos: StoredInfos | None = None) -> lis
         by_partner.setdefault(other, []).extend(found)
     for other, found in sorted(by_partner.items()):
         facts = frozenset().union(*(link.facts() for link in found)) if found else frozenset()
-        if facts and facts != held(store, other, doc.iri, other):
+        if facts and facts != held_in(store, other, doc.iri, other):
             out += found
     return out
 
