@@ -10,9 +10,12 @@ writes
     OUT/manifest.json        expected counts per notice and in total, for checking an ingest
     OUT/truth/*.json         with --truth: per-task expectations in the shape of tests/fixtures/seed/gold.json
 
-Places are invented (county-level cities and counties under invented prefecture cities of 河南省),
-each with its own 机关代字, departments, towns, 街道 and 管委会. Place data does not depend on --seed,
-so the registry file is the same for every corpus. Each notice is generated from its own
+Places are invented (county-level cities and counties under invented prefecture cities of 河南省;
+a generated name may match a real place elsewhere), each with its own 机关代字, departments, towns,
+街道 and 管委会. Nine named places come first; the corpus spreads over more as it grows (one more
+every NOTICES_PER_PLACE notices, up to MAX_PLACES), so that a county has one or two notices a year
+as in a real collection, over ten years. Place data does not depend on --seed; the registry file
+holds the places a corpus of that size may use. Each notice is generated from its own
 `random.Random(f"{seed}:{index}")`, so output is identical for a seed whatever the number of jobs.
 
 Only unambiguous quantities are written (every number in a task is a target, a deadline year or a
@@ -227,8 +230,38 @@ def _make_place(spec: tuple[str, str, str, str, int]) -> Place:
     )
 
 
-PLACES: tuple[Place, ...] = tuple(_make_place(s) for s in _PLACE_SPECS)
-YEARS = tuple(range(2019, 2025))
+# Beyond the nine places above, more are invented from these characters, so that a large corpus
+# spreads over many counties as a real one does (a county issues one or two decomposition notices
+# a year, not twenty): notice i draws its place from the first `active_places(i)`, which grows by
+# one every NOTICES_PER_PLACE notices up to MAX_PLACES (a province: 河南 has 157 county-level
+# places). Codes stay distinct from the named places' and cities' (a 文号 names its document).
+MAX_PLACES = 160
+NOTICES_PER_PLACE = 8
+_FIRST = "安宝长丰广禾华嘉金静康乐临隆明南宁平庆瑞寿泰文祥新兴秀宜永裕"
+_SECOND = "川原峰谷城岭泉湖阳林桥塘湾台坪"
+_CITY_CHARS = "澈涟泠渥滢漪澄渼湲潆澋泺瀞淼湉潋"
+PLACES_PER_CITY = 10
+
+
+def _invented_specs() -> list[tuple[str, str, str, str, int]]:
+    names = [a + b for a in _FIRST for b in _SECOND][: MAX_PLACES - len(_PLACE_SPECS)]
+    return [
+        (name + ("市" if k % 3 == 0 else "县"), "市" if k % 3 == 0 else "县", name, f"p{k:03d}", 3 + k // PLACES_PER_CITY)
+        for k, name in enumerate(names)
+    ]
+
+
+CITIES += tuple(
+    City(c + "州市", c, f"city{k}")
+    for k, c in enumerate(_CITY_CHARS[: -(-(MAX_PLACES - len(_PLACE_SPECS)) // PLACES_PER_CITY)])
+)
+PLACES: tuple[Place, ...] = tuple(_make_place(s) for s in (*_PLACE_SPECS, *_invented_specs()))
+YEARS = tuple(range(2015, 2025))  # ten years, as a research group would load
+
+
+def active_places(i: int) -> int:
+    """How many of PLACES notice i may be in (the nine named ones from the start)."""
+    return min(len(PLACES), len(_PLACE_SPECS) + i // NOTICES_PER_PLACE)
 
 
 # --------------------------------------------------------------------------- registry Turtle
@@ -275,8 +308,9 @@ def _groups(p: Place) -> list[tuple[str, str, list[str], str | None, list[str]]]
     ] + [(og, x + og, [], "open", []) for og in OPEN_GROUPS]
 
 
-def registry_turtle() -> str:
-    """The invented places, their units and groups, in the form of data/registry/*.ttl."""
+def registry_turtle(places: int = len(PLACES)) -> str:
+    """The first `places` invented places (and their cities), their units and groups, in the form
+    of data/registry/*.ttl."""
     from kg import iris  # imported here so that notice generation alone needs no kg
 
     def node(subject: str, types: str, label: str, body: str) -> None:
@@ -288,7 +322,8 @@ def registry_turtle() -> str:
     ]
     out += [f"@prefix {k}: <{iris.PREFIXES[k]}> ." for k in ("gw", "org", "skos")] + [""]
     province = iris.place(PROVINCE)
-    for city in CITIES:
+    cities = list(dict.fromkeys(p.city for p in PLACES[:places]))
+    for city in cities:
         pl = iris.place(city.name)
         node(
             pl,
@@ -305,7 +340,7 @@ def registry_turtle() -> str:
             city.name + "人民政府办公厅",
             f"{juris} ;\n    org:classification gw:Department ;\n    org:subOrganizationOf <{gov}>",
         )
-    for p in PLACES:
+    for p in PLACES[:places]:
         pl = iris.place(p.name)
         node(
             pl,
@@ -625,7 +660,7 @@ def plan_corpus(seed: int, n: int) -> list[Plan]:
     counters: dict[tuple[int, int], int] = {}
     plans = []
     for i in range(n):
-        pi, year = rng.randrange(len(PLACES)), rng.choice(YEARS)
+        pi, year = rng.randrange(active_places(i)), rng.choice(YEARS)
         seq = counters[(pi, year)] = counters.get((pi, year), 0) + 1
         prng = random.Random(f"parents:{PLACES[pi].city.name}:{year}")  # same parents for a city-year
         plans.append(Plan(i, pi, year, seq, (prng.randint(10, 30), prng.randint(1, 9))))
@@ -837,6 +872,7 @@ def generate(
     if truth:
         (out / "truth").mkdir(exist_ok=True)
     plans = plan_corpus(seed, n)
+    used = active_places(n - 1) if n else len(_PLACE_SPECS)
     size = max(1, min(500, n // (jobs * 4) or 1))
     chunks = [(seed, plans[i : i + size], str(out), min_tasks, max_tasks, truth) for i in range(0, n, size)]
     if jobs > 1 and len(chunks) > 1:
@@ -846,14 +882,14 @@ def generate(
         files = [s for ch in chunks for s in _write_chunk(ch)]
     if registry:
         (out / "registry").mkdir(exist_ok=True)
-        (out / "registry" / "synthetic.ttl").write_text(registry_turtle(), encoding="utf-8")
+        (out / "registry" / "synthetic.ttl").write_text(registry_turtle(used), encoding="utf-8")
     manifest = {
         "generator": "bench/gen.py",
         "seed": seed,
         "notices": n,
         "min_tasks": min_tasks,
         "max_tasks": max_tasks,
-        "places": [p.name for p in PLACES],
+        "places": [p.name for p in PLACES[:used]],
         "years": [min(YEARS), max(YEARS)],
         "registry": "registry/synthetic.ttl" if registry else None,
         "counting": {
