@@ -13,8 +13,9 @@ Writing a document is one call:
   atomic across column families (all files or none, also after a crash). A parse error stops it
   before the first hand-over. So an input smaller than one buffer is written whole or not at all;
   kg uses `bulk_load` only below BULK_LIMIT triples on disk, and `Store.load` (one transaction)
-  above it and in memory. tests/test_faults.py kills ingests during such writes and finds every
-  document whole or absent;
+  above it and in memory. This is how pyoxigraph 0.5 works (pyproject pins <0.6, to be checked
+  again on an upgrade); tests/test_faults.py kills ingests during such writes and finds every
+  document whole or absent, and readers see it absent or whole;
 * a graph the store holds: the single request `DROP SILENT GRAPH <doc> ; INSERT DATA { GRAPH <doc>
   { ... } }`, so a reader never sees the document missing or half-written.
 
