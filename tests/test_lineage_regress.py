@@ -91,8 +91,8 @@ def test_links_that_do_not_conform_are_left_out_with_a_warning(
 ) -> None:
     real = links.links_for
 
-    def with_a_broken_link(store: Any, doc: links.DocInfo) -> list[links.TaskLink]:
-        found = real(store, doc)
+    def with_a_broken_link(store: Any, doc: links.DocInfo, infos: Any = None) -> list[links.TaskLink]:
+        found = real(store, doc, infos)
         if doc.iri == N22:  # a bug making 二.1 link to itself
             me = f"{N22}/task/2/1"
             found.append(links.TaskLink(me, "sameTaskAs", me, found[0].score))
@@ -113,7 +113,7 @@ def test_links_that_do_not_conform_are_left_out_with_a_warning(
 def test_a_crash_in_linking_stores_the_notice_without_links(
     registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def crash(store: Any, doc: links.DocInfo) -> list[links.TaskLink]:
+    def crash(store: Any, doc: links.DocInfo, infos: Any = None) -> list[links.TaskLink]:
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(links, "links_for", crash)
