@@ -78,3 +78,16 @@ def test_parent_gaps_equals_its_plain_formulation(store) -> None:
     assert {r[5] for r in everything if r[0] == "郑政办〔2021〕15号"} == {"省公安厅"}
     # all notices as one VALUES block: every row once, in the same order as without a parameter
     assert answers[tuple(URIRef(d) for d in docs)] == everything
+
+
+def test_reporting_burden_with_the_unit_test_as_a_filter_equals_the_join(store) -> None:
+    """reporting-burden tests `?agent a gw:Unit` with FILTER EXISTS (faster at 1M quads); as a
+    joined triple pattern it gives the same rows, for the store and for each notice."""
+    nq = Catalog.load().get("reporting-burden")
+    assert "FILTER EXISTS { ?agent a gw:Unit }" in nq.sparql
+    joined = replace(nq, sparql=nq.sparql.replace("FILTER EXISTS { ?agent a gw:Unit }", "?agent a gw:Unit ."))
+    bindings = [{}] + [{"notice": [URIRef(d)]} for d in store.documents()]
+    for terms in bindings:
+        assert answer(store, bind(nq, terms)) == answer(store, bind(joined, terms)), terms
+    rows = answer(store, bind(nq, {}))
+    assert len(rows) > 10 and all(isinstance(r[1], int) and r[1] >= 1 for r in rows)
