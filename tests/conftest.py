@@ -52,6 +52,20 @@ def mini_store_dir(tmp_path: Path) -> Path:
 
 
 SEED_NOTICE = Path(__file__).resolve().parents[1] / "data" / "notices" / "xinmi-2021-6.txt"
+# the multi-year corpus (province, city, two counties, two years) and the seed
+CORPUS_FILES = [*sorted((Path(__file__).resolve().parent / "fixtures" / "corpus").glob("*.txt")), SEED_NOTICE]
+
+
+@pytest.fixture(scope="module")
+def corpus_store(registry):  # noqa: ANN001, ANN201
+    """CORPUS_FILES ingested in file order into an in-memory store (one per test module)."""
+    from kg.ingest import ingest_many, sync_registry
+
+    st = open_store(":memory:")
+    sync_registry(st, registry)
+    results = ingest_many(CORPUS_FILES, st, registry)
+    assert [r.status for r in results] == ["stored"] * len(CORPUS_FILES), [r.reason for r in results]
+    return st
 
 
 @pytest.fixture(scope="session")

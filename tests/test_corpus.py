@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import rows, run
+from conftest import CORPUS_FILES, rows, run
 from rdflib import Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import OWL, PROV, RDF, SKOS
@@ -26,8 +26,7 @@ from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
-SEED = ROOT / "data" / "notices" / "xinmi-2021-6.txt"
-FILES = [*sorted(CORPUS.glob("*.txt")), SEED]
+FILES = CORPUS_FILES
 N6, N22, XY = "新密政办〔2021〕6号", "新密政办〔2022〕5号", "荥政办〔2021〕9号"
 Z15, Z7, H8 = "郑政办〔2021〕15号", "郑政办〔2021〕7号", "豫政办〔2021〕8号"
 SKOSXL = "http://www.w3.org/2008/05/skos-xl#"
@@ -82,12 +81,8 @@ def doc(code: str, year: int, seq: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def store(registry: Registry):
-    st = open_store(":memory:")
-    sync_registry(st, registry)
-    results = ingest_many(FILES, st, registry)
-    assert [r.status for r in results] == ["stored"] * len(FILES), [r.reason for r in results]
-    return st
+def store(corpus_store):  # noqa: ANN001, ANN201
+    return corpus_store
 
 
 

@@ -13,17 +13,10 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from kg.ingest import ingest_many, sync_registry
 from kg.queries import Catalog, Table
 from kg.queries.run import bind
-from kg.registry import Registry
-from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = [
-    *sorted((ROOT / "tests" / "fixtures" / "corpus").glob("*.txt")),
-    ROOT / "data" / "notices" / "xinmi-2021-6.txt",
-]
 
 # parent-gaps as first written: the leads of every task in the store, grouped in a sub-select
 PARENT_GAPS_PLAIN = """
@@ -50,12 +43,8 @@ ORDER BY ?notice ?parent_notice ?section ?number
 
 
 @pytest.fixture(scope="module")
-def store(registry: Registry):
-    st = open_store(":memory:")
-    sync_registry(st, registry)
-    results = ingest_many(FILES, st, registry)
-    assert [r.status for r in results] == ["stored"] * len(FILES), [r.reason for r in results]
-    return st
+def store(corpus_store):  # noqa: ANN001, ANN201
+    return corpus_store
 
 
 def answer(store, sparql: str) -> list[tuple]:
