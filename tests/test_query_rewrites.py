@@ -7,6 +7,7 @@ parent-gaps has rows (parent notices stored too)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -111,3 +112,30 @@ def test_transmission_time_equals_its_plain_formulation(store) -> None:
     xinmi = {(r[2], r[5]) for r in rows if r[0] == "新密政办〔2021〕6号"}
     assert ("郑政办〔2021〕15号", True) in xinmi and ("郑政办〔2021〕7号", True) in xinmi
     assert all(r[6] for r in rows if r[0] == "新密政办〔2021〕6号")  # the place label (新密市) is found
+
+
+def test_unit_tasks_with_its_filter_in_a_group_equals_the_flat_pattern(store) -> None:
+    """unit-tasks tests `FILTER NOT EXISTS { ?a gw:expandedFrom ?from }` in a group with the unit's
+    assignments (Oxigraph then filters before joining the task); flat in the graph pattern, as
+    first written, it gives the same rows for every unit named directly in the corpus."""
+    nq = Catalog.load().get("unit-tasks")
+    grouped = "{ ?a gw:agent ?unit_iri ; gw:role ?r . FILTER NOT EXISTS { ?a gw:expandedFrom ?from } }"
+    assert grouped in nq.sparql
+    flat = replace(
+        nq,
+        sparql=nq.sparql.replace(
+            grouped, "?a gw:agent ?unit_iri ; gw:role ?r .\n      FILTER NOT EXISTS { ?a gw:expandedFrom ?from }"
+        ),
+    )
+    named = store.query(
+        "PREFIX gw: <https://w3id.org/govwork/ns#> SELECT DISTINCT ?u WHERE { GRAPH ?g { ?a gw:agent ?u ; gw:role ?r } }"
+    )
+    units = sorted(str(row[0].value) for row in named)
+    assert len(units) > 100
+    for unit in units:
+        terms = {"unit": [URIRef(unit)]}
+        assert answer(store, bind(nq, terms)) == answer(store, bind(flat, terms)), unit
+    fuxi = answer(store, bind(nq, {"unit": [URIRef(u) for u in units if u.endswith("/新密市/伏羲山管委会")]}))
+    gold = json.loads((ROOT / "tests" / "fixtures" / "seed" / "unit_tasks.json").read_text("utf-8"))
+    direct = {f"{r[1]}-{r[2]}" for r in fuxi if r[0] == "新密政办〔2021〕6号" and r[4] == ""}
+    assert direct == set(gold["伏羲山管委会"]["direct"])  # 36 tasks, named directly
