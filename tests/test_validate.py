@@ -213,6 +213,22 @@ def test_assignment_without_role(graph: Graph, registry: Registry) -> None:
     assert item.render().startswith("task 1.6: assignment has no role")
 
 
+def test_assignment_without_its_label_as_written(graph: Graph, registry: Registry) -> None:
+    graph.remove((iris.assignment(T6, "lead", "林业局"), GW.asWritten, None))
+    item = only(validate(graph, registry), "gw:AssignmentShape")
+    assert item.render() == (
+        "task 1.6: assignment has no gw:asWritten (its agent as printed), or more than one [gw:AssignmentShape]"
+    )
+
+
+def test_expanded_copy_with_a_label_as_written(graph: Graph, registry: Registry) -> None:
+    copy = URIRef(f"{iris.assignment(T6, 'responsible', '各乡镇政府')}/member/城关镇政府")
+    assert (copy, GW.expandedFrom, None) in graph and (copy, GW.asWritten, None) not in graph
+    graph.add((copy, GW.asWritten, Literal("城关镇政府", lang="zh")))
+    item = only(validate(graph, registry), "gw:ExpandedCopyLabelShape")
+    assert item.path == "1.6" and "carries gw:asWritten" in item.message
+
+
 def test_expansion_of_an_excluded_unit(graph: Graph, registry: Registry) -> None:
     written = iris.assignment(T6, "responsible", "各街道办事处")
     extra = URIRef(f"{written}/member/青屏街办事处")
@@ -350,6 +366,10 @@ BROKEN: dict[str, Callable[[Graph], object]] = {
     "agent is a literal": lambda g: g.set((_assignment(g), GW.agent, Literal("林业局"))),
     "unknown role": lambda g: g.set((_assignment(g), GW.role, GW.other)),
     "two roles": lambda g: g.add((_assignment(g), GW.role, GW.responsible)),
+    "no label as written": lambda g: g.remove((_assignment(g), GW.asWritten, None)),
+    "copy with a label as written": lambda g: g.add(
+        (URIRef(f"{iris.assignment(T6, 'responsible', '各乡镇政府')}/member/城关镇政府"), GW.asWritten, Literal("x"))
+    ),
     "no bounds": lambda g: (
         g.remove((iris.child(T6, "target", 1), GW.low, None)),
         g.remove((iris.child(T6, "target", 1), GW.high, None)),
