@@ -445,6 +445,10 @@ def goals(res: dict[str, Any]) -> list[str]:
 
     big = res["queries"].get("1M") or {}
     label = "1M" if big else None
+    from kg.queries import Catalog
+
+    kinds = {nq.name: nq.kind for nq in Catalog.load()}
+    listings: list[tuple[float, str]] = []
     if not big or "error" in big:
         g("named queries at 1M triples", "not run" if not big else "failed", None)
     else:
@@ -473,12 +477,22 @@ def goals(res: dict[str, Any]) -> list[str]:
                         f"rdflib > {rl['timeout_s']:.0f} s",
                         True,
                     )
-            else:
+            elif kinds.get(row["query"]) == "aggregate":
                 g(
-                    f"{row['query']} ({row['variant']}, whole store) p50 ≤ 300 ms at {label}",
+                    f"{row['query']} ({row['variant']}, aggregate) p50 ≤ 300 ms at {label}",
                     f"{kg['p50_ms']:.0f} ms, {kg['rows']} rows",
                     kg["p50_ms"] <= GOALS["aggregate_p50_ms"],
                 )
+            else:  # a listing of the whole store: its size grows with the store; no goal
+                listings.append((kg["p50_ms"], f"{row['query']} {kg['p50_ms']:.0f} ms ({kg['rows']} rows)"))
+        if listings:
+            fast = sum(ms <= GOALS["aggregate_p50_ms"] for ms, _ in listings)
+            slow = ", ".join(text for _, text in sorted(listings, reverse=True)[:3])
+            g(
+                "whole-store listings (no goal; for reference)",
+                f"{fast} of {len(listings)} within 300 ms at {label}; slowest {slow}",
+                None,
+            )
     s = res["shacl"].get("1M") or {}
     if "timeout_s" in s:
         g("full-store SHACL ≤ 20 s at 1M", f"> {s['timeout_s']:.0f} s (stopped)", False)

@@ -86,6 +86,26 @@ def test_header_errors_name_the_file(tmp_path) -> None:
                                      "SELECT ?x WHERE { ?x ?p ?o }\n", encoding="utf-8")
     with pytest.raises(KgError, match=r"never uses \?y"):
         Catalog.load(tmp_path)
+    (tmp_path / "bad.rq").write_text("#+ title: {zh: 坏, en: bad}\n#+ kind: summary\n"
+                                     "SELECT ?x WHERE { ?x ?p ?o }\n", encoding="utf-8")
+    with pytest.raises(KgError) as err:
+        Catalog.load(tmp_path)
+    assert "unknown kind 'summary'" in err.value.message and err.value.line == 2
+
+
+# What each query's rows are (`#+ kind:`); the benchmark holds aggregates to issue 5's 300 ms.
+KINDS = {
+    "aggregate": {"co-assignment", "lead-load", "notice-units", "notices", "reporting-burden", "sections"},
+    "lookup": {"task"},
+}
+
+
+def test_every_query_declares_what_its_rows_are(catalog: Catalog) -> None:
+    for q in catalog:
+        expected = next((k for k, names in KINDS.items() if q.name in names), "listing")
+        assert q.kind == expected, q.name
+        assert q.to_dict()["kind"] == expected
+        assert q.path is not None and "#+ kind:" in q.path.read_text("utf-8"), f"{q.name}: say it in the header"
 
 
 def test_unknown_query_suggests(catalog: Catalog) -> None:

@@ -322,7 +322,7 @@ def queries(fmt: str) -> None:
         for p in q.params:
             flag = "required" if p.required else f"optional, default {p.default}" if p.default else "optional"
             click.echo(f"    -p {p.name} ({p.type}, {flag}): {p.description}")
-        click.echo(f"    columns: {', '.join(q.column_names)}")
+        click.echo(f"    columns ({q.kind}): {', '.join(q.column_names)}")
 
 
 # ----------------------------------------------------------------------------------------------- validate

@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import zhconv
 
@@ -118,6 +119,13 @@ def features(text: str, weights: Weights = DEFAULT_WEIGHTS) -> Counter[str]:
     return counts
 
 
+# Each Scorer (one per pair of documents linked) needs the features of every task text and of its
+# clauses; a notice is linked to each of its neighbours (last and next year, parent and child
+# notices), so in a batch the same texts come back a few notices later. Counters here are shared:
+# read only.
+_shared_features = lru_cache(maxsize=4096)(features)
+
+
 class Scorer:
     """Scores pairs of task texts with IDF taken from a corpus of task texts (the tasks being linked)."""
 
@@ -137,7 +145,7 @@ class Scorer:
 
     def _raw(self, text: str) -> Counter[str]:
         if text not in self._features:
-            self._features[text] = features(text, self.weights)
+            self._features[text] = _shared_features(text, self.weights)
         return self._features[text]
 
     def vector(self, text: str) -> tuple[dict[str, float], float]:
@@ -217,16 +225,104 @@ def link(
 ) -> list[Link]:
     """Each child's best parent, when it scores at least `threshold`; keys are whatever the caller uses."""
     scorer = scorer or Scorer([text for _, text in (*children, *parents)])
+    index = _ParentIndex(scorer, [text for _, text in parents])
     links = []
     for child_key, child_text in children:
         best: tuple[float, Hashable] | None = None
-        for parent_key, parent_text in parents:
+        for j in index.contenders(child_text, threshold):
+            parent_key, parent_text = parents[j]
             score = scorer.score(child_text, parent_text)
             if best is None or score > best[0]:
                 best = score, parent_key
         if best is not None and best[0] >= threshold:
             links.append(Link(child_key, best[1], round(best[0], 4)))
     return links
+
+
+# Rounding alone separates an estimate from Scorer.score (~1e-14 on a score in [0, 1]); a parent
+# whose estimate comes within this margin of the best one is scored exactly.
+_MARGIN = 1e-9
+
+
+class _ParentIndex:
+    """The parent texts of one `link` call by feature, to find a child's best parent without scoring
+    it against every parent (most of ingest's linking: ~150 x 150 tasks per pair of notices).
+
+    `estimates` scores a text against all parents at once, from the features it shares with them:
+    the same formula as `Scorer.score`, summed in another order, so it differs by rounding only.
+    `contenders` keeps the parents whose estimate comes within _MARGIN of the best one; `link`
+    scores those exactly, in the parents' order, so it picks the same parent with the same score as
+    scoring every parent. This needs every feature weight to be positive (then sharing a feature
+    is what makes a cosine non-zero, as `Scorer.score` assumes); the default weights give each
+    feature a count of at least 1, so a weight of at least 1. Otherwise every parent contends."""
+
+    def __init__(self, scorer: Scorer, texts: Sequence[str]) -> None:
+        self.scorer = scorer
+        self.size = len(texts)
+        # feature -> [(parent, its weight / the parent's norm)]; the same per clause of a parent
+        self.whole: dict[str, list[tuple[int, float]]] = {}
+        self.clauses: dict[str, list[tuple[int, float]]] = {}
+        self.clause_owner: list[int] = []  # clause -> parent
+        self.positive = True
+        for j, text in enumerate(texts):
+            self._post(self.whole, j, scorer.vector(text))
+            for clause in scorer._clause_vectors(text) if scorer.weights.clause else ():
+                self._post(self.clauses, len(self.clause_owner), clause)
+                self.clause_owner.append(j)
+
+    def _post(self, index: dict[str, list[tuple[int, float]]], key: int, vector: _Vector) -> None:
+        self.positive = self.positive and _positive(vector)
+        vec, norm = vector
+        for term, weight in vec.items():
+            index.setdefault(term, []).append((key, weight / norm))
+
+    def estimates(self, text: str) -> dict[int, float]:
+        """Estimated score of `text` against each parent it shares a feature with (others score 0)."""
+        vec, norm = self.scorer.vector(text)
+        dots: dict[int, float] = {}
+        for term, weight in vec.items():
+            for j, x in self.whole.get(term, ()):
+                dots[j] = dots.get(j, 0.0) + weight * x
+        scores = {j: dot / norm for j, dot in dots.items()}
+        if not scores or not self.clauses:
+            return scores
+        best: dict[int, float] = {}  # parent -> best cosine of a clause of `text` and one of its own
+        for cvec, cnorm in self.scorer._clause_vectors(text):
+            cdots: dict[int, float] = {}
+            for term, weight in cvec.items():
+                for c, x in self.clauses.get(term, ()):
+                    cdots[c] = cdots.get(c, 0.0) + weight * x
+            for c, dot in cdots.items():
+                j, cosine = self.clause_owner[c], dot / cnorm
+                if cosine > best.get(j, 0.0):
+                    best[j] = cosine
+        weight = self.scorer.weights.clause
+        for j, cosine in best.items():
+            if j in scores and weight * cosine > scores[j]:  # as Scorer.score: with a shared feature only
+                scores[j] = weight * cosine
+        return scores
+
+    def contenders(self, text: str, threshold: float) -> Sequence[int]:
+        """The parents (indexes, in order) that may be the best for `text`, when it can reach
+        `threshold`."""
+        vectors = [self.scorer.vector(text)]
+        if self.clauses:
+            vectors += self.scorer._clause_vectors(text)
+        if not (self.positive and all(map(_positive, vectors))):
+            return range(self.size)
+        scores = self.estimates(text)
+        top = max(scores.values(), default=0.0)
+        if top < threshold - _MARGIN:
+            return []  # even the best parent scores below the threshold
+        floor = top - _MARGIN
+        return [j for j in range(self.size) if scores.get(j, 0.0) >= floor]
+
+
+_Vector = tuple[dict[str, float], float]  # a TF-IDF vector and its norm
+
+
+def _positive(vector: _Vector) -> bool:
+    return not vector[0] or min(vector[0].values()) > 0.0
 
 
 def link_notices(child: Notice, parent: Notice, threshold: float = THRESHOLD) -> list[Link]:

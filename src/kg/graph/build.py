@@ -16,7 +16,23 @@ from rdflib import XSD, Graph, Literal, URIRef
 from kg import iris
 from kg.graph.expand import expand
 from kg.graph.sources import add_source
-from kg.graph.terms import DCTERMS, ELI, GW, ODRL, QUDT, RDF, TIME, TRUE, adder, integer, new_graph
+from kg.graph.terms import (
+    DCTERMS,
+    ELI,
+    GW,
+    ODRL,
+    QUDT,
+    RDF,
+    TIME,
+    TRUE,
+    adder,
+    boolean,
+    integer,
+    new_graph,
+    plain,
+    typed,
+    zh,
+)
 from kg.graph.units import UNKNOWN_PLACE, Agents, guess_kind
 from kg.iris import ROLE
 from kg.model import Assignment, DocNumber, DocRef, Notice, ReportingDue, Section, Target, Task
@@ -46,16 +62,12 @@ def _extractor() -> str:
 EXTRACTOR = _extractor()
 
 
-def zh(text: str) -> Literal:
-    return Literal(text, lang="zh")
-
-
 _DATE, _DECIMAL = URIRef(XSD.date), URIRef(XSD.decimal)
 
 
 def date(text: str) -> Literal:
     """An xsd:date literal; an invalid date stays ill-typed so SHACL reports it."""
-    return Literal(text, datatype=_DATE)
+    return typed(text, _DATE)
 
 
 def decimal(value: Decimal) -> Literal:
@@ -63,7 +75,7 @@ def decimal(value: Decimal) -> Literal:
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return Literal(text, datatype=_DECIMAL)
+    return typed(text, _DECIMAL)
 
 
 def parse_doc_id(text: str) -> DocNumber | None:
@@ -123,10 +135,10 @@ class _Builder:
         add((doc, RDF.type, GW.Notice))
         add((doc, RDF.type, ELI.LegalResource))
         if n.number is not None:
-            add((doc, ELI.id_local, Literal(n.number.id)))
-            add((doc, GW.docCode, Literal(n.number.code)))
+            add((doc, ELI.id_local, plain(n.number.id)))
+            add((doc, GW.docCode, plain(n.number.code)))
             add((doc, GW.docYear, integer(n.number.year)))
-            add((doc, ELI.number, Literal(str(n.number.seq))))
+            add((doc, ELI.number, plain(str(n.number.seq))))
         if n.title:
             add((doc, ELI.title, zh(n.title)))
         if n.issuer:
@@ -139,7 +151,7 @@ class _Builder:
         if n.date_published:
             add((doc, ELI.date_publication, date(n.date_published)))
         if n.index_number:
-            add((doc, DCTERMS.identifier, Literal(n.index_number)))
+            add((doc, DCTERMS.identifier, plain(n.index_number)))
         if n.genre:
             add((doc, GW.genre, zh(n.genre)))
         for label in n.addressees:
@@ -148,16 +160,16 @@ class _Builder:
             if (cited := self._cited(ref)) is not None:
                 add((doc, ELI.applies, cited))
                 add((doc, ELI.cites, cited))
-        add((doc, GW.sourceName, Literal(n.source_name)))
-        add((doc, GW.sourceSha256, Literal(n.source_sha256)))
-        add((doc, GW.extractor, Literal(EXTRACTOR)))
-        add((doc, GW.sourceText, Literal(n.text)))
+        add((doc, GW.sourceName, plain(n.source_name)))
+        add((doc, GW.sourceSha256, plain(n.source_sha256)))
+        add((doc, GW.extractor, plain(EXTRACTOR)))
+        add((doc, GW.sourceText, plain(n.text)))
 
     def _cited(self, ref: DocRef) -> URIRef | None:
         """Node of a document this one implements, IRI shared with that document's own graph."""
         if ref.number is not None:
             iri = doc_iri(ref.number)
-            self.add((iri, ELI.id_local, Literal(ref.number.id)))
+            self.add((iri, ELI.id_local, plain(ref.number.id)))
         elif ref.title:
             iri = iris.document_by_key(hashlib.sha256(normalize(ref.title).encode("utf-8")).hexdigest()[:16])
         else:
@@ -184,7 +196,7 @@ class _Builder:
     def _section(self, s: Section) -> None:
         g, add = self.g, self.add
         sec = self._section_iri(s.number)
-        add((sec, GW.printedNumber, Literal(s.printed)))
+        add((sec, GW.printedNumber, plain(s.printed)))
         add((sec, DCTERMS.title, zh(s.title)))
         add_source(g, sec, self.doc, s.span)
         if s.report:
@@ -194,7 +206,7 @@ class _Builder:
             if number is not None:
                 parent = doc_iri(number)
                 add((parent, RDF.type, ELI.LegalResource))
-                add((parent, ELI.id_local, Literal(number.id)))
+                add((parent, ELI.id_local, plain(number.id)))
                 add((sec, GW.basedOn, parent))
 
     def _report(self, s: Section) -> URIRef:
@@ -226,7 +238,7 @@ class _Builder:
         for day in due.dates:
             add((node, GW.due, date(day)))
         if due.to:
-            add((node, GW.reportTo, Literal(due.to)))
+            add((node, GW.reportTo, plain(due.to)))
         if due.span is not None:
             add_source(g, node, self.doc, due.span)
 
@@ -241,7 +253,7 @@ class _Builder:
         add((task, GW.section, sec))
         add((task, ELI.is_part_of, sec))
         add((task, GW.number, integer(t.number)))
-        add((task, GW.path, Literal(".".join(str(p) for p in t.path))))
+        add((task, GW.path, plain(".".join(str(p) for p in t.path))))
         add((task, GW.text, zh(t.text)))
         add_source(g, task, self.doc, t.span)
         seen: dict[tuple[str, URIRef], URIRef] = {}
@@ -256,7 +268,7 @@ class _Builder:
             add((node, RDF.type, GW.Deadline))
             add((node, RDF.type, TIME.Instant))
             add((node, TIME.inXSDDate, date(d.date)))
-            add((node, GW.granularity, Literal(d.granularity)))
+            add((node, GW.granularity, plain(d.granularity)))
             add((node, GW.text, zh(d.text)))
             add_source(g, node, self.doc, d.span or t.span)
 
@@ -303,13 +315,13 @@ class _Builder:
             add((node, GW.low, decimal(target.low)))
         if target.high is not None:
             add((node, GW.high, decimal(target.high)))
-        add((node, GW.unitLabel, Literal(target.unit)))
+        add((node, GW.unitLabel, plain(target.unit)))
         if (measure := self.registry.measure(target.unit)) is not None:
             add((node, QUDT.hasUnit, measure))
-        add((node, GW.statedValue, Literal(target.stated_value)))
-        add((node, GW.statedUnit, Literal(target.stated_unit)))
+        add((node, GW.statedValue, plain(target.stated_value)))
+        add((node, GW.statedUnit, plain(target.stated_unit)))
         # An unknown comparator is kept as a literal so SHACL reports it instead of losing it.
-        add((node, GW.comparator, COMPARATOR.get(target.comparator) or Literal(target.comparator)))
-        add((node, GW.approximate, Literal(target.approximate)))
+        add((node, GW.comparator, COMPARATOR.get(target.comparator) or plain(target.comparator)))
+        add((node, GW.approximate, boolean(target.approximate)))
         add((node, GW.text, zh(target.text)))
         add_source(g, node, self.doc, target.span or t.span)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from rdflib import Graph, URIRef
 
 from kg import iris
-from kg.graph.terms import GW, RDF, TRUE, adder
+from kg.graph.terms import GW, RDF, TRUE, adder, derived_iri, node_adder
 from kg.registry import Registry, iri_key
 
 
@@ -31,23 +31,20 @@ def expand(
     """
     if not registry.is_group(group) or registry.is_open(group):
         return []
-    add = adder(g)
-    partial = registry.is_partial(group)
-    copied = [(p, o) for p in (GW.role, GW.order, GW.source) for o in g.objects(written, p)]
+    add, add_node = adder(g), node_adder(g)
+    kinds = ((RDF.type, GW.Assignment), (RDF.type, GW.ExpandedAssignment))
+    # what every member's assignment says besides its agent
+    common = [(GW.expandedFrom, written)]
+    common += [(p, o) for p in (GW.role, GW.order, GW.source) for o in g.objects(written, p)]
+    if registry.is_partial(group):
+        common.append((GW.partial, TRUE))
     base = f"{written}/member/"
     out = []
     for member in registry.members(group):
         if member in excluded:
             continue
-        a = URIRef(base + _member_segment(member))  # = iris.child(written, "member", iri_key(member))
-        add((a, RDF.type, GW.Assignment))
-        add((a, RDF.type, GW.ExpandedAssignment))
-        add((a, GW.agent, member))
-        add((a, GW.expandedFrom, written))
-        for p, o in copied:
-            add((a, p, o))
-        if partial:
-            add((a, GW.partial, TRUE))
+        a = derived_iri(base + _member_segment(member))  # = iris.child(written, "member", iri_key(member))
+        add_node(a, (*kinds, (GW.agent, member), *common))
         add((task, GW.hasAssignment, a))
         out.append(a)
     return out

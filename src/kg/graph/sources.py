@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from kg import iris
-from kg.graph.terms import GW, OA, RDF, adder, integer
+from kg.graph.terms import GW, OA, RDF, adder, derived_iri, integer, node_adder, plain
 from kg.model import Span
 
 _SPACE = re.compile(r"\s+")
@@ -15,19 +15,26 @@ _SPACE = re.compile(r"\s+")
 
 def add_source(g: Graph, item: URIRef, doc: URIRef, span: Span) -> URIRef:
     """Attach `{item}/source` (an oa:SpecificResource with quote and position selectors) to `item`."""
-    add = adder(g)
     src = iris.source(item)
-    quote, position = URIRef(f"{src}#quote"), URIRef(f"{src}#position")
-    add((item, GW.source, src))
-    add((src, RDF.type, OA.SpecificResource))
-    add((src, OA.hasSource, doc))
-    add((src, OA.hasSelector, quote))
-    add((src, OA.hasSelector, position))
-    add((src, GW.line, integer(span.line)))
-    add((src, GW.quote, Literal(_SPACE.sub("", span.quote))))
-    add((quote, RDF.type, OA.TextQuoteSelector))
-    add((quote, OA.exact, Literal(span.quote)))
-    add((position, RDF.type, OA.TextPositionSelector))
-    add((position, OA.start, integer(span.start)))
-    add((position, OA.end, integer(span.end)))
+    quote, position = derived_iri(f"{src}#quote"), derived_iri(f"{src}#position")
+    exact = plain(span.quote)
+    squeezed = _SPACE.sub("", span.quote)
+    adder(g)((item, GW.source, src))
+    add_node = node_adder(g)
+    add_node(
+        src,
+        (
+            (RDF.type, OA.SpecificResource),
+            (OA.hasSource, doc),
+            (OA.hasSelector, quote),
+            (OA.hasSelector, position),
+            (GW.line, integer(span.line)),
+            (GW.quote, exact if squeezed == span.quote else plain(squeezed)),  # most quotes have no space
+        ),
+    )
+    add_node(quote, ((RDF.type, OA.TextQuoteSelector), (OA.exact, exact)))
+    add_node(
+        position,
+        ((RDF.type, OA.TextPositionSelector), (OA.start, integer(span.start)), (OA.end, integer(span.end))),
+    )
     return src

@@ -8,11 +8,14 @@ A header is the block of leading lines starting with `#+`; stripped of that mark
     #+   - {name: unit, type: unit, required: true, description: 单位名称或IRI}
     #+ columns:
     #+   - {name: notice, description: 文号}
+    #+ kind: listing
 
 Parameter keys: `name`, `type` (unit | notice | string | integer | date | iri), `required`
 (default false), `description`, `default`, and `var`: the SPARQL variable the value binds
 (default: the name; use it when a column shares the parameter's name). The query name is the
-file name without `.rq`.
+file name without `.rq`. `kind` says what a row is: `listing` (a fact each: a task, an assignment;
+the default), `aggregate` (a summary of many facts: counts per unit, per notice) or `lookup` (one
+item in detail). Clients and the benchmark use it; issue 5's ≤ 300 ms goal is for aggregates.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from kg.errors import KgError, NotFound
 from kg.queries.sparql_text import variables
 
 PARAM_TYPES = ("unit", "notice", "string", "integer", "date", "iri")
+KINDS = ("listing", "aggregate", "lookup")
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class NamedQuery:
     sparql: str
     path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # other header keys (tags, ...)
+    kind: str = "listing"  # one of KINDS
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -91,6 +96,7 @@ class NamedQuery:
             "name": self.name,
             "title": self.title,
             "description": self.description,
+            "kind": self.kind,
             "params": [p.to_dict() for p in self.params],
             "columns": [{"name": c.name, "description": c.description} for c in self.columns],
         }
@@ -158,6 +164,9 @@ def parse_rq(text: str, path: Path) -> NamedQuery:
             columns.append(Column(str(raw["name"]), str(raw.get("description", "")).strip()))
         else:
             raise _fail(path, f"bad column entry {raw!r}", 1)
+    kind = str(meta.pop("kind", "listing"))
+    if kind not in KINDS:
+        raise _fail(path, f"unknown kind {kind!r} (use {', '.join(KINDS)})", _line_of(head, "kind:"))
     name = str(meta.pop("name", path.stem))
     return NamedQuery(
         name=name,
@@ -168,7 +177,13 @@ def parse_rq(text: str, path: Path) -> NamedQuery:
         sparql=body,
         path=path,
         extra=meta,
+        kind=kind,
     )
+
+
+def _line_of(head: str, key: str) -> int | None:
+    """The 1-based line of the header where `key` starts a line (headers start on line 1)."""
+    return next((k for k, line in enumerate(head.splitlines(), 1) if line.startswith(key)), None)
 
 
 class Catalog:

@@ -16,14 +16,23 @@ canonicalised first (kg mints IRIs for everything, so that slower path is for ot
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Iterable
+from itertools import islice
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.memory import Memory, SimpleMemory
 from rdflib.term import Node
 
-# N-Triples escapes exactly these in a string (raw UTF-8 otherwise); a triple is then one line.
-_ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+def _escape(text: str) -> str:
+    """N-Triples escapes exactly \\, ", LF and CR in a string (raw UTF-8 otherwise), so a triple is
+    one line. Most strings hold none of them: four scans in C beat str.translate, which looks every
+    character of a Chinese text up in a dict."""
+    if "\\" in text or '"' in text or "\n" in text or "\r" in text:
+        # the backslash first: the later replacements add backslashes that must stay single
+        return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return text
 
 
 def term(t: Node) -> str:
@@ -31,7 +40,7 @@ def term(t: Node) -> str:
     if type(t) is URIRef or isinstance(t, URIRef):
         return f"<{t}>"
     if isinstance(t, Literal):
-        text = '"' + str(t).translate(_ESCAPE) + '"'
+        text = f'"{_escape(str(t))}"'
         if t.language:
             return f"{text}@{t.language}"
         return f"{text}^^<{t.datatype}>" if t.datatype else text
@@ -40,27 +49,40 @@ def term(t: Node) -> str:
     raise TypeError(f"not an RDF term: {t!r}")
 
 
-def _lines(graph: Graph) -> tuple[list[str], bool]:
-    """The graph's triples as N-Triples lines, and whether any term is a blank node.
+def _lines(graph: Graph) -> tuple[list[bytes], bool]:
+    """The graph's triples as N-Triples lines (UTF-8, without the newline), and whether any term is a
+    blank node.
 
-    Each subject and predicate is formatted once per subject, and a graph alone in its rdflib
+    Each subject is formatted once, each predicate and object once per graph: a kg document graph
+    repeats its objects (classes, agents, the literals the builder shares), and bytes concatenate
+    without the UTF-8 encode of every line that joining text and encoding it cost. Terms are
+    recognised by identity (an rdflib Literal hashes in Python, which costs more than formatting
+    it); `pinned` holds each one, so that no id is reused meanwhile. A graph alone in its rdflib
     in-memory store is read straight from the store's subject index (iterating the graph costs as
-    much as all the formatting). No cache of terms: hashing an rdflib term costs more than
-    formatting an IRI."""
-    out: list[str] = []
+    much as all the formatting)."""
+    out: list[bytes] = []
     add = out.append
     blank = False
+    predicates: dict[int, bytes] = {}  # id -> "<p> "
+    objects_seen: dict[int, bytes] = {}  # id -> "o ."
+    pinned: list[Node] = []
+    known = objects_seen.get
     for s, pos in _by_subject(graph):
         blank = blank or type(s) is BNode
-        head = term(s)
+        head = f"{term(s)} ".encode()
         for p, objects in pos:
-            pred = f"{head} {term(p)} "
+            pred = predicates.get(id(p))
+            if pred is None:
+                pred = predicates[id(p)] = f"{term(p)} ".encode()
+                pinned.append(p)
+            start = head + pred
             for o in objects:
-                if type(o) is URIRef:
-                    add(f"{pred}<{o}> .\n")
-                else:
+                text = known(id(o))
+                if text is None:
                     blank = blank or isinstance(o, BNode)
-                    add(f"{pred}{term(o)} .\n")
+                    text = objects_seen[id(o)] = f"{term(o)} .".encode()
+                    pinned.append(o)
+                add(start + text)
     return out, blank
 
 
@@ -82,7 +104,15 @@ def _by_subject(graph: Graph) -> Iterable[tuple[Node, Iterable[tuple[Node, Itera
 def ntriples(graph: Graph) -> bytes:
     """The graph as N-Triples (blank node labels kept as they are), 2x faster than rdflib's
     serializer."""
-    return "".join(_lines(graph)[0]).encode("utf-8")
+    return _text(_lines(graph)[0])
+
+
+def _text(lines: list[bytes]) -> bytes:
+    """Lines as N-Triples text: each ends in a newline."""
+    lines.append(b"")  # the last newline, without copying the text once more to add it
+    text = b"\n".join(lines)
+    lines.pop()
+    return text
 
 
 class Triples:
@@ -92,11 +122,12 @@ class Triples:
     is loaded once, since a store holds a set of triples). Small to pickle: one bytes object.
     """
 
-    __slots__ = ("data", "_sha256")
+    __slots__ = ("data", "_sha256", "_lines")
 
     def __init__(self, data: bytes = b"") -> None:
         self.data = data
         self._sha256: str | None = None
+        self._lines: list[bytes] | None = None  # the lines of `data`, from `of`, until hashed
 
     @classmethod
     def of(cls, graph: Graph) -> Triples:
@@ -105,7 +136,9 @@ class Triples:
             from rdflib.compare import to_canonical_graph
 
             lines, _ = _lines(to_canonical_graph(graph))
-        return cls("".join(lines).encode("utf-8"))
+        triples = cls(_text(lines))
+        triples._lines = lines  # spares `sha256` splitting the text again
+        return triples
 
     @property
     def text(self) -> str:
@@ -115,15 +148,21 @@ class Triples:
     def sha256(self) -> str:
         """The content hash: sha256 of the distinct lines, sorted, each ending in a newline.
 
-        Sorted as UTF-8 bytes, which is code point order; sorting the lines as written and then
-        dropping repeats is 3x faster than sorting a set (the lines come in long sorted runs)."""
+        Sorted as UTF-8 bytes, which is code point order. Lines repeat only in a union (`a + b`;
+        a graph holds a set of triples), so a pass checking that the sorted lines strictly
+        increase mostly spares dropping repeats."""
         if self._sha256 is None:
-            lines = dict.fromkeys(sorted(self.data.split(b"\n")))
-            lines.pop(b"", None)
-            h = hashlib.sha256(b"\n".join(lines))
-            if lines:
+            lines = self._lines
+            if lines is None:
+                lines = [line for line in self.data.split(b"\n") if line]
+            ordered = sorted(lines)
+            if not all(map(operator.lt, ordered, islice(ordered, 1, None))):
+                ordered = list(dict.fromkeys(ordered))
+            h = hashlib.sha256(b"\n".join(ordered))
+            if ordered:
                 h.update(b"\n")
             self._sha256 = h.hexdigest()
+            self._lines = None
         return self._sha256
 
     def __add__(self, other: Triples) -> Triples:
@@ -141,6 +180,7 @@ class Triples:
 
     def __setstate__(self, state: tuple[bytes, str | None]) -> None:
         self.data, self._sha256 = state
+        self._lines = None
 
 
 def as_triples(data: Graph | Triples) -> Triples:
