@@ -142,12 +142,11 @@ AS_WRITTEN = {
 
 
 def _terms(store, name: str) -> list[dict]:  # noqa: ANN001
-    """Bindings covering the corpus: the whole store, each notice, each named unit or group, ..."""
-    docs = [URIRef(d) for d in store.documents()]
+    """Bindings covering the corpus: those of `_notice_bindings`, each named unit or group, ..."""
     agents = "PREFIX gw: <https://w3id.org/govwork/ns#> SELECT DISTINCT ?u WHERE { GRAPH ?g { ?a gw:agent ?u } %s }"
     units = sorted(row[0] for row in store.query(agents % ""))  # units, groups, posts, minted
     groups = sorted(row[0] for row in store.query(agents % "?u a gw:UnitGroup"))
-    by_notice = [{}] + [{"notice": [d]} for d in docs]
+    by_notice = _notice_bindings(store, name)
     if name in ("unit-tasks", "unit-over-years"):
         assert len(units) > 100
         return [{"unit": [URIRef(u.value)]} for u in units]
