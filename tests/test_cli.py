@@ -148,6 +148,24 @@ def test_internal_errors_are_one_line_unless_debug(runner: CliRunner, monkeypatc
     assert r.exit_code == 2 and "Traceback" in r.stderr
 
 
+def test_compact_keeps_the_store_and_refuses_a_missing_one(
+    runner: CliRunner, seed_store_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    store = shutil.copytree(seed_store_dir, tmp_path / "store")
+    before = kg(runner, "export", "--format", "nquads", "--store", str(store)).stdout
+    r = kg(runner, "compact", "--store", str(store))
+    assert r.exit_code == 0 and r.stdout.startswith(f"{store}: compacted in "), r.output
+    assert sorted(kg(runner, "export", "--format", "nquads", "--store", str(store)).stdout.splitlines()) == sorted(
+        before.splitlines()
+    )
+    assert "伏羲山管委会" in kg(runner, "query", "unit-tasks", "--store", str(store), "-p", "unit", "伏羲山管委会").stdout
+    r = kg(runner, "compact", "--store", str(tmp_path / "none"))
+    assert r.exit_code == 1 and r.stderr.startswith(f"error: {tmp_path / 'none'}: no store here")
+    assert not (tmp_path / "none").exists()
+
+
 def test_validate_exit_codes(runner: CliRunner, seed_store_dir: Path, tmp_path: Path,
                              monkeypatch: pytest.MonkeyPatch) -> None:
     r = kg(runner, "validate", "--store", str(seed_store_dir))

@@ -332,3 +332,41 @@ def test_the_builders_store_holds_rdflibs_triples(seed_graph) -> None:  # noqa: 
     task = next(graph.subjects(GW.path, Literal("2.23")))
     assert set(graph.predicate_objects(task)) == set(plain.predicate_objects(task))
     assert set(graph.subjects(None, task)) == set(plain.subjects(None, task))
+
+
+def test_a_batch_small_next_to_the_store_is_written_by_transactions_and_not_compacted(
+    corpus_files, registry, monkeypatch: pytest.MonkeyPatch, tmp_path: Path  # noqa: ANN001
+) -> None:
+    """`write_batch`: a first load bulk-loads and compacts the whole store once; a batch below
+    LOAD_SHARE of the documents held goes through transactions and is only flushed (compacting a
+    large store costs in proportion to the store, not to the batch); both store the same."""
+    import kg.store.oxigraph as oxstore
+
+    monkeypatch.setattr(oxstore, "LOAD_SHARE", 0.5)
+    done: list[str] = []
+    for step in ("optimize", "flush"):
+        original = getattr(oxstore.OxigraphStore, step)
+        monkeypatch.setattr(
+            oxstore.OxigraphStore, step, lambda self, _o=original, _s=step: (done.append(_s), _o(self))[1]
+        )
+    first, last = corpus_files[:-1], corpus_files[-1:]
+    assert len(first) >= 4  # so that one file is below half of what is stored
+    with open_store(tmp_path / "store") as store, open_store(tmp_path / "one-go") as one_go:
+        sync_registry(store, registry)
+        spy = store._store = _Calls(store.raw)  # type: ignore[assignment]
+        done.clear()
+        assert {r.status for r in ingest_many(first, store, registry)} == {"stored"}
+        assert spy.calls == ["bulk_load"] * len(first) and done.count("optimize") == 1
+        spy.calls.clear()
+        done.clear()
+        assert [r.status for r in ingest_many(last, store, registry)] == ["stored"]
+        assert spy.calls == ["load"] and done == ["flush"]
+        spy.calls.clear()
+        done.clear()
+        assert [r.status for r in ingest_many(last, store, registry)] == ["unchanged"]
+        assert spy.calls == [] and done == []  # nothing written, nothing to flush
+        store._store = spy.store
+        sync_registry(one_go, registry)
+        ingest_many(corpus_files, one_go, registry)
+        assert sorted(store.export("nquads").splitlines()) == sorted(one_go.export("nquads").splitlines())
+        assert store._bulk  # a single write outside a batch bulk-loads again

@@ -18,9 +18,10 @@ on disk, an atomic `bulk_load`: see kg.store.oxigraph). Because commits happen i
 `--jobs` gives the same store as a sequential run. In `ingest_many` the write runs on a thread while
 the next file is prepared (pyoxigraph releases the GIL while it writes; the next plan waits for the
 write), so even `jobs=1` keeps two cores busy. Links that fail SHACL are a bug in kg,
-not in the notice: they are left out with a warning naming their tasks, and the notice is stored. At
-the end of a batch the store is flushed and compacted when it can be (`optimize`), so a long ingest
-does not leave gigabytes of write-ahead log.
+not in the notice: they are left out with a warning naming their tasks, and the notice is stored. A
+batch is one `Store.write_batch`: the embedded store picks its write path by the batch's size next
+to what it holds, and leaves the store flushed (no gigabytes of write-ahead log) and, after a large
+batch, compacted.
 
 The document graph is serialized once (`kg.store.Triples`, N-Triples): that text gives its content
 hash, is what the validator loads, and is what the store writes; the rdflib graph does not leave
@@ -402,7 +403,7 @@ def ingest_many(
         if jobs > 1 and len(files) > 1
         else _prepare_here(files, store, registry)
     )
-    with _fewer_full_collections():
+    with _fewer_full_collections(), store.write_batch(len(files)):
         return _commit_all(prepared, store, registry, on_result)
 
 
@@ -439,8 +440,6 @@ def _commit_all(
                 writing = writer.submit(write, planned, store)
         if writing is not None:
             report(writing.result())
-    if any(r.status == "stored" for r in results):
-        _optimize(store)
     return results
 
 
@@ -474,13 +473,6 @@ def _fewer_full_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
-
-
-def _optimize(store: Store) -> None:
-    """Flush and compact an embedded store after a batch (other stores have nothing to do)."""
-    optimize = getattr(store, "optimize", None)
-    if callable(optimize):
-        optimize()
 
 
 def sync_registry(store: Store, registry: Any) -> bool:

@@ -12,6 +12,7 @@ backed store can implement the same protocol later. Conventions every implementa
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Literal, Protocol, runtime_checkable
 
 import pyoxigraph
@@ -50,6 +51,11 @@ class Store(Protocol):
         """Replace the named graph `iri` by `graph` (an rdflib Graph, or one already serialized by
         `kg.store.ntriples.Triples`) in one transaction; False (and no write) when the stored hash
         already equals `sha256`."""
+        ...
+
+    def write_batch(self, documents: int) -> AbstractContextManager[None]:
+        """A context for writing about `documents` documents in a row (an ingest); at its end the
+        store is as fast to read as the store can make it, and what was written is durable."""
         ...
 
     def remove_document(self, iri: str) -> bool:

@@ -18,6 +18,7 @@ N-Triples by pyoxigraph's own parsers, so `kg.queries`, the CLI and `kg serve` u
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import pyoxigraph as ox
@@ -252,6 +253,10 @@ class RemoteStore:
         if str(iri) == str(REGISTRY_GRAPH):
             raise KgError("the registry graph is not a document; use set_registry", code="bad-parameter")
         return self._replace_graph(iri, graph, sha256)
+
+    def write_batch(self, documents: int) -> AbstractContextManager[None]:
+        """Nothing to do: the server commits each request and maintains its own storage."""
+        return nullcontext()
 
     def remove_document(self, iri: str) -> bool:
         self._writable()
