@@ -1,6 +1,7 @@
 """Measurements that bench/run.py runs, each in a fresh process, printing one JSON object.
 
     python bench/measure.py ingest  --notices DIR --registry DIR --store DIR [--jobs N] [--phases N]
+                                    [--stop-after S] [--progress N]
     python bench/measure.py counts  --store DIR
     python bench/measure.py queries --store DIR --values FILE [--reps N] [--rdflib-reps N] [--budget S]
     python bench/measure.py shacl   --store DIR --registry DIR
@@ -13,6 +14,7 @@ A fresh process per measurement keeps peak RSS (ru_maxrss) honest and caches col
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import signal
@@ -58,6 +60,10 @@ def pct(xs: list[float], q: float) -> float:
 
 class Timeout(Exception):
     pass
+
+
+class StopIngest(Exception):
+    """Raised between two files once `ingest --stop-after` seconds have passed."""
 
 
 def _alarm(_sig: int, _frame: Any) -> None:
@@ -126,7 +132,22 @@ def cmd_ingest(a: argparse.Namespace) -> dict[str, Any]:
     t1 = time.perf_counter()
     sync_registry(store, registry)
     jobs = a.jobs or default_jobs()
-    results = ingest_many([Path(a.notices)], store, registry, jobs=jobs)
+    results: list[Any] = []
+    progress: list[dict[str, float]] = []
+
+    def step(result: Any) -> None:
+        """Progress every `--progress` files; past `--stop-after` seconds, no further file."""
+        results.append(result)
+        elapsed = time.perf_counter() - t1
+        if len(results) % a.progress == 0 or len(results) == len(files):
+            progress.append({"notices": len(results), "s": round(elapsed, 2), "rss_mb": round(rss_mb())})
+        if a.stop_after and elapsed >= a.stop_after and len(results) < len(files):
+            progress.append({"notices": len(results), "s": round(elapsed, 2), "rss_mb": round(rss_mb())})
+            raise StopIngest
+
+    # the files done are stored whole: a batch stops between two documents
+    with contextlib.suppress(StopIngest):
+        ingest_many([Path(a.notices)], store, registry, jobs=jobs, on_result=step)
     t_ingest = time.perf_counter() - t1
     statuses = Counter(r.status for r in results)
     reasons = Counter(_shape(r.reason) for r in results if r.status == "refused")
@@ -137,6 +158,10 @@ def cmd_ingest(a: argparse.Namespace) -> dict[str, Any]:
     store.close()
     out = {
         "notices": len(files),
+        "done": len(results),
+        "stopped": len(results) < len(files),
+        "done_files": [Path(r.file).name for r in results] if len(results) < len(files) else None,
+        "progress": progress,
         "jobs": jobs,
         "registry_s": t_reg,
         "ingest_s": t_ingest,
@@ -385,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--store", required=True)
     p.add_argument("--phases", type=int, default=0, help="also time each step on the first N notices")
     p.add_argument("--jobs", type=int, default=1, help="as `kg ingest --jobs` (default 1; 0: one per CPU)")
+    p.add_argument("--stop-after", type=float, default=0, help="take no further file after S seconds (0: all)")
+    p.add_argument("--progress", type=int, default=100, help="note time and memory every N files")
     p = sub.add_parser("counts")
     p.add_argument("--store", required=True)
     p = sub.add_parser("queries")

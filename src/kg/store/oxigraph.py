@@ -275,8 +275,8 @@ class OxigraphStore:
         through transactions (3x the CPU of `bulk_load` per triple, mostly hidden behind the
         next file's preparation) and only flushes; RocksDB then merges the few files a flush makes
         in the background, in proportion to what was written. Compacting a 4.4 GB store takes
-        34 s: the batch of 30 notices took 53 s that way, 19 s this way, and reads after it are
-        1.3x, not 1x, until RocksDB's background compaction has caught up (docs/benchmarks.md).
+        34 s: adding 30 notices to 1,000 took 50 s that way and 21 s this way, and the named
+        queries read 1.15x slower after it until RocksDB has caught up (docs/benchmarks.md).
         """
         if self._path is None or self._read_only:
             yield
