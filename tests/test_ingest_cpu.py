@@ -191,3 +191,39 @@ def test_ties_go_to_the_first_parent() -> None:
     assert scorer.score(child[0][1], parents[0][1]) == scorer.score(child[0][1], parents[1][1]) > 0.45
     assert [x.parent for x in lineage.link(child, parents, scorer=scorer)] == ["p1"]
     assert [x.parent for x in lineage.link(child, parents[::-1], scorer=scorer)] == ["p2"]
+
+
+def test_link_triples_are_those_of_plain_rdflib(graphs: dict[str, rdflib.Graph]) -> None:
+    """kg.graph.links.link_graph builds on the document graph's fast store; its N-Triples are those
+    of the same triples added to a plain rdflib Graph (the earlier code)."""
+    from decimal import Decimal
+
+    from rdflib import RDF
+
+    from kg.graph.links import TaskLink, link_graph
+
+    tasks = sorted({str(t) for g in graphs.values() for t in g.subjects(RDF.type, GW.Task)})
+    targets = sorted({str(t) for g in graphs.values() for t in g.subjects(RDF.type, GW.Target)})
+    assert len(tasks) > 60 and len(targets) > 10
+    links = [
+        TaskLink(tasks[i], kind, tasks[-1 - i], Decimal(score), tuple(zip(targets[i % 5 : i % 5 + k], targets[len(targets) - k :], strict=True)))
+        for i, (kind, score, k) in enumerate(
+            [("implements", "0.5", 0), ("continuesTask", "0.8123", 2), ("implements", "1", 1)] * 20
+        )
+    ]
+    plain_graph = rdflib.Graph()
+    for link in links:
+        node, child, parent, prop = link.node, URIRef(link.child), URIRef(link.parent), GW[link.kind]
+        plain_graph.add((node, RDF.type, GW.TaskLink))
+        plain_graph.add((node, RDF.subject, child))
+        plain_graph.add((node, RDF.predicate, prop))
+        plain_graph.add((node, RDF.object, parent))
+        plain_graph.add((node, GW.score, Literal(format(link.score.normalize(), "f"), datatype=XSD.decimal)))
+        plain_graph.add((node, GW.method, Literal(lineage.METHOD)))
+        plain_graph.add((child, prop, parent))
+        for c, p in link.targets:
+            plain_graph.add((URIRef(c), GW.restatesTarget, URIRef(p)))
+    made = Triples.of(link_graph(links))
+    assert made.data == Triples.of(plain_graph).data and made.sha256 == Triples.of(plain_graph).sha256
+    assert b'"0.8123"^^<http://www.w3.org/2001/XMLSchema#decimal>' in made.data
+    assert len(link_graph(links)) == len(plain_graph) > 60 * 7

@@ -298,10 +298,8 @@ def _plan(prep: Prepared, store: Store, registry: Any, infos: Any = None) -> Ing
         if prep.refusal is not None:
             return prep.refusal
     if len(extra):
-        found, kept, dropped = _conforming_links(found, extra, iri, registry)
-        if dropped:
-            link_warnings += dropped
-            extra_triples = Triples.of(kept)
+        found, extra_triples, dropped = _conforming_links(found, extra_triples, iri, registry)
+        link_warnings += dropped
     warnings = prep.warnings + prep.shacl_warnings + link_warnings
     previous = _previous_source(store, iri)
     if previous and previous != prep.source_name:
@@ -311,8 +309,8 @@ def _plan(prep: Prepared, store: Store, registry: Any, infos: Any = None) -> Ing
 
 
 def _conforming_links(
-    found: list[Any], extra: Graph, iri: str, registry: Any
-) -> tuple[list[Any], Graph, list[str]]:
+    found: list[Any], extra: Triples, iri: str, registry: Any
+) -> tuple[list[Any], Triples, list[str]]:
     """The links that pass SHACL, their triples, and a warning per rule broken.
 
     Links are kg's own output, so a violation is a bug in kg, not in the notice: the document is
@@ -331,16 +329,16 @@ def _conforming_links(
 
     bad = [link for link in found if any(named(link, v.focus) for v in report.violations)]
     kept = [link for link in found if link not in bad]
-    kept_graph = link_graph(kept)
-    if kept and not kg.validate.validate(kept_graph, registry).conforms:
-        bad, kept, kept_graph = found, [], Graph()
+    kept_triples = Triples.of(link_graph(kept))
+    if kept and not kg.validate.validate(kept_triples, registry).conforms:
+        bad, kept, kept_triples = found, [], Triples.of(Graph())
     tasks = ", ".join(dict.fromkeys(_task_name(link.child, iri) for link in bad))
     rules = "; ".join(dict.fromkeys(v.render() for v in report.violations))
     warning = (
         f"internal error in task links: {len(bad)} link(s) of {tasks} left out, the notice is stored "
         f"without them ({rules})"
     )
-    return kept, kept_graph, [warning]
+    return kept, kept_triples, [warning]
 
 
 def _task_name(task: str, iri: str) -> str:
