@@ -370,3 +370,33 @@ def test_a_batch_small_next_to_the_store_is_written_by_transactions_and_not_comp
         ingest_many(corpus_files, one_go, registry)
         assert sorted(store.export("nquads").splitlines()) == sorted(one_go.export("nquads").splitlines())
         assert store._bulk  # a single write outside a batch bulk-loads again
+
+
+def test_new_documents_are_validated_on_a_thread_and_a_failure_there_refuses_the_file(
+    corpus_files, registry, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    """`ingest_many` validates a new document on its validation thread while the next file is
+    built; a bug there refuses that file only, and the batch goes on in file order."""
+    import threading
+
+    import kg.ingest
+
+    original = kg.ingest._validate
+    threads: list[str] = []
+    victim = corpus_files[1].name
+
+    def validating(prep, registry):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        threads.append(threading.current_thread().name)
+        if prep.file.endswith(victim):
+            raise RuntimeError("simulated bug in validation")
+        return original(prep, registry)
+
+    monkeypatch.setattr(kg.ingest, "_validate", validating)
+    with open_store(":memory:") as store:
+        sync_registry(store, registry)
+        results = ingest_many(corpus_files, store, registry)
+    assert [r.file for r in results] == [str(f) for f in corpus_files]
+    assert len(threads) == len(corpus_files) and all(t.startswith("kg-validate") for t in threads)
+    bad = [r for r in results if r.file.endswith(victim)]
+    assert bad[0].status == "refused" and "internal error: RuntimeError: simulated bug" in (bad[0].reason or "")
+    assert [r.status for r in results if r is not bad[0]] == ["stored"] * (len(corpus_files) - 1)
