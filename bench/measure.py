@@ -2,6 +2,7 @@
 
     python bench/measure.py ingest  --notices DIR --registry DIR --store DIR [--jobs N] [--phases N]
                                     [--stop-after S] [--progress N]
+    python bench/measure.py floor   --notices DIR --registry DIR --store DIR [--count N] [--seed FILE]
     python bench/measure.py counts  --store DIR
     python bench/measure.py queries --store DIR --values FILE [--reps N] [--rdflib-reps N] [--budget S]
     python bench/measure.py shacl   --store DIR --registry DIR
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import resource
 import signal
 import statistics
@@ -45,6 +47,31 @@ COUNT_QUERIES = {
 def rss_mb() -> float:
     """Peak resident set size of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_s() -> float:
+    """CPU seconds (user + system) of this process so far, every thread counted, ended ones too."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def threads_cpu_s(prefix: str) -> float | None:
+    """CPU seconds of this process's live threads whose name starts with `prefix` (Linux /proc;
+    None elsewhere). RocksDB names its background threads rocksdb:low (compaction) and
+    rocksdb:high (flush); they live as long as the store is open."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return None
+    ticks = 0
+    for task in tasks.iterdir():
+        try:
+            if not (task / "comm").read_text().startswith(prefix):
+                continue
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -129,7 +156,7 @@ def cmd_ingest(a: argparse.Namespace) -> dict[str, Any]:
     t_reg = time.perf_counter() - t0
     files = sorted(Path(a.notices).glob("*.txt"))
     store = open_store(a.store)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_s()
     sync_registry(store, registry)
     jobs = a.jobs or default_jobs()
     results: list[Any] = []
@@ -139,16 +166,18 @@ def cmd_ingest(a: argparse.Namespace) -> dict[str, Any]:
         """Progress every `--progress` files; past `--stop-after` seconds, no further file."""
         results.append(result)
         elapsed = time.perf_counter() - t1
+        point = {"notices": len(results), "s": round(elapsed, 2), "rss_mb": round(rss_mb())}
         if len(results) % a.progress == 0 or len(results) == len(files):
-            progress.append({"notices": len(results), "s": round(elapsed, 2), "rss_mb": round(rss_mb())})
+            progress.append(point | {"cpu_s": round(cpu_s() - c1, 1)})
         if a.stop_after and elapsed >= a.stop_after and len(results) < len(files):
-            progress.append({"notices": len(results), "s": round(elapsed, 2), "rss_mb": round(rss_mb())})
+            progress.append(point | {"cpu_s": round(cpu_s() - c1, 1)})
             raise StopIngest
 
     # the files done are stored whole: a batch stops between two documents
     with contextlib.suppress(StopIngest):
         ingest_many([Path(a.notices)], store, registry, jobs=jobs, on_result=step)
-    t_ingest = time.perf_counter() - t1
+    t_ingest, cpu_ingest = time.perf_counter() - t1, cpu_s() - c1
+    rocksdb_cpu = threads_cpu_s("rocksdb")  # before `close` ends those threads
     statuses = Counter(r.status for r in results)
     reasons = Counter(_shape(r.reason) for r in results if r.status == "refused")
     warnings = Counter(_shape(w) for r in results for w in r.warnings)
@@ -165,6 +194,8 @@ def cmd_ingest(a: argparse.Namespace) -> dict[str, Any]:
         "jobs": jobs,
         "registry_s": t_reg,
         "ingest_s": t_ingest,
+        "cpu_s": cpu_ingest,
+        "rocksdb_cpu_s": rocksdb_cpu,
         "statuses": dict(statuses),
         "refused": dict(reasons.most_common(8)),
         "refused_files": [r.file for r in results if r.status == "refused"][:5],
@@ -224,6 +255,58 @@ def phases(files: list[Path], registry: Any) -> dict[str, Any]:
         "notices": len(files),
         "triples_per_notice": triples / n,
         **{f"{k}_ms": v * 1000 / n for k, v in acc.items()},
+    }
+
+
+def cmd_floor(a: argparse.Namespace) -> dict[str, Any]:
+    """What storing and validating a notice's triples cost, apart from everything Python does before
+    (parse, build, link): kg's own N-Triples of the first `--count` notices, validated one by one
+    (kg.validate.validate) and written into a new on-disk store as a first load writes them
+    (Store.write_batch, replace_document per document, the compaction at the end). CPU is the
+    process's, every thread counted: pyoxigraph's bulk load sorts on worker threads and RocksDB
+    compacts on its own. Per triple, times the triples of the seed notice, it gives the least CPU
+    an ingest of seed-sized notices can take on this engine."""
+    from kg.ingest import prepare
+    from kg.registry import Registry
+    from kg.store import open_store
+    from kg.validate import validate
+
+    registry = Registry.load(Path(a.registry))
+    files = sorted(Path(a.notices).glob("*.txt"))[: a.count]
+    prepared = [prepare(f, registry) for f in files]
+    docs = [(p.iri, p.triples, p.doc_hash) for p in prepared if p.refusal is None and p.triples]
+    if not docs:
+        raise SystemExit(f"floor: no notice of {a.notices} could be prepared")
+    seed = prepare(Path(a.seed), registry)
+    if seed.triples is None:
+        raise SystemExit(f"floor: the seed notice {a.seed} could not be prepared: {seed.refusal}")
+    triples = sum(len(t) for _, t, _ in docs)
+
+    c0 = cpu_s()
+    for _, data, _ in docs:
+        validate(data, registry)
+    c_validate = cpu_s() - c0
+
+    store = open_store(a.store)
+    t0, c0 = time.perf_counter(), cpu_s()
+    with store.write_batch(len(docs)):
+        for iri, data, sha256 in docs:
+            store.replace_document(iri, data, sha256=sha256)
+    t_store, c_store = time.perf_counter() - t0, cpu_s() - c0
+    quads = store.triple_count()
+    store.close()
+    return {
+        "notices": len(docs),
+        "triples": triples,
+        "quads": quads,
+        "seed_triples": len(seed.triples),
+        "validate_cpu_s": c_validate,
+        "store_cpu_s": c_store,
+        "store_s": t_store,
+        "validate_us_per_triple": c_validate / triples * 1e6,
+        "store_us_per_triple": c_store / triples * 1e6,
+        "cpus": os.cpu_count(),
+        "peak_rss_mb": rss_mb(),
     }
 
 
@@ -412,6 +495,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=1, help="as `kg ingest --jobs` (default 1; 0: one per CPU)")
     p.add_argument("--stop-after", type=float, default=0, help="take no further file after S seconds (0: all)")
     p.add_argument("--progress", type=int, default=100, help="note time and memory every N files")
+    p = sub.add_parser("floor")
+    p.add_argument("--notices", required=True)
+    p.add_argument("--registry", required=True)
+    p.add_argument("--store", required=True, help="a new store to write (on disk, as an ingest writes)")
+    p.add_argument("--count", type=int, default=30, help="the first N notices")
+    p.add_argument("--seed", default=str(Path(__file__).resolve().parent.parent / "data/notices/xinmi-2021-6.txt"))
     p = sub.add_parser("counts")
     p.add_argument("--store", required=True)
     p = sub.add_parser("queries")
@@ -435,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     fn = {
         "ingest": cmd_ingest,
+        "floor": cmd_floor,
         "counts": cmd_counts,
         "queries": cmd_queries,
         "shacl": cmd_shacl,
