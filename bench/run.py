@@ -569,7 +569,8 @@ def goals(res: dict[str, Any]) -> list[str]:
                 ok = kg["p50_ms"] <= GOALS["selective_p50_ms"] and kg["p99_ms"] <= GOALS["selective_p99_ms"]
                 g(
                     f"{row['query']} ({row['variant']}) p50 ≤ 5 ms, p99 ≤ 20 ms at {label}",
-                    f"{kg['p50_ms']:.1f} / {kg['p99_ms']:.1f} ms (engine {row['engine']['p50_ms']:.1f} ms)",
+                    f"{kg['p50_ms']:.1f} / {kg['p99_ms']:.1f} ms (engine {row['engine']['p50_ms']:.1f} ms), "
+                    f"{kg['rows']} rows",
                     ok,
                 )
                 if "p50_ms" in rl:
