@@ -166,11 +166,11 @@ def cmd_ingest(a: argparse.Namespace) -> dict[str, Any]:
         """Progress every `--progress` files; past `--stop-after` seconds, no further file."""
         results.append(result)
         elapsed = time.perf_counter() - t1
-        point = {"notices": len(results), "s": round(elapsed, 2), "rss_mb": round(rss_mb())}
+        point = {"notices": len(results), "s": round(elapsed, 2), "rss_mb": round(rss_mb()), "cpu_s": round(cpu_s() - c1, 1)}
         if len(results) % a.progress == 0 or len(results) == len(files):
-            progress.append(point | {"cpu_s": round(cpu_s() - c1, 1)})
+            progress.append(point)
         if a.stop_after and elapsed >= a.stop_after and len(results) < len(files):
-            progress.append(point | {"cpu_s": round(cpu_s() - c1, 1)})
+            progress.append(point)
             raise StopIngest
 
     # the files done are stored whole: a batch stops between two documents
